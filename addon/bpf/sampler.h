@@ -1,0 +1,4 @@
+#ifndef MONITOR_SAMPLER_H
+#define MONITOR_SAMPLER_H
+#define SAMPLER_MAX_CPUS 256
+#endif

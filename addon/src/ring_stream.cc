@@ -1,0 +1,200 @@
+#include "ring_stream.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+
+#include "errors.h"
+
+namespace monitor {
+namespace {
+uint64_t NowNs(clockid_t clock) {
+  timespec ts;
+  clock_gettime(clock, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
+}
+constexpr size_t kRecordHeader = 8;
+}  // namespace
+
+Napi::Function RingStream::Init(Napi::Env env) {
+  return DefineClass(env, "RingStream",
+                     {InstanceMethod<&RingStream::Stop>("stop"),
+                      InstanceMethod<&RingStream::Stats>("stats")});
+}
+
+// new RingStream(mapFd, onBatch(buf, count), onEnd(stats, errno), {batchBytes, flushMs, queueDepth})
+RingStream::RingStream(const Napi::CallbackInfo &info) : Napi::ObjectWrap<RingStream>(info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  Napi::Function on_batch = info[1].As<Napi::Function>();
+  shared_ = new Shared();
+  shared_->on_end = Napi::Persistent(info[2].As<Napi::Function>());
+  Napi::Object opts = info[3].As<Napi::Object>();
+  batch_bytes_ = opts.Get("batchBytes").As<Napi::Number>().Int64Value();
+  flush_ms_ = opts.Get("flushMs").As<Napi::Number>().Int32Value();
+  size_t queue_depth = opts.Get("queueDepth").As<Napi::Number>().Int64Value();
+
+  map_fd_ = dup(fd);  // the ring outlives a closed BpfObject until we stop
+  if (map_fd_ < 0) Throw(env, "dup ring buffer fd", errno);
+  rb_ = ring_buffer__new(map_fd_, OnRecord, this, nullptr);
+  if (!rb_) {
+    int err = errno;
+    close(map_fd_);
+    Throw(env, "ring_buffer__new", err);
+  }
+  stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  outer_epoll_ = epoll_create1(EPOLL_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u32 = 0;
+  epoll_ctl(outer_epoll_, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rb_), &ev);
+  ev.data.u32 = 1;
+  epoll_ctl(outer_epoll_, EPOLL_CTL_ADD, stop_fd_, &ev);
+
+  batch_ = static_cast<uint8_t *>(malloc(batch_bytes_));
+  tsfn_ = Napi::ThreadSafeFunction::New(env, on_batch, "monitor-ring", queue_depth, 1, shared_, Finished,
+                                       static_cast<void *>(nullptr));
+  thread_running_ = true;
+  thread_ = std::thread([this] { Run(); });
+}
+
+RingStream::~RingStream() {
+  StopThread();
+  if (!tsfn_released_) tsfn_.Abort();
+  free(batch_);
+}
+
+int RingStream::OnRecord(void *ctx, void *data, size_t size) {
+  auto *self = static_cast<RingStream *>(ctx);
+  size_t need = kRecordHeader + ((size + 7) & ~size_t(7));
+  if (self->batch_len_ + need > self->batch_bytes_) self->Flush();
+  if (need > self->batch_bytes_) return 0;  // cannot happen: batchBytes >= max record, checked in TS
+  uint8_t *p = self->batch_ + self->batch_len_;
+  uint32_t hdr[2] = {uint32_t(size), 0};
+  memcpy(p, hdr, sizeof(hdr));
+  memcpy(p + kRecordHeader, data, size);
+  if (self->batch_count_ == 0) self->batch_started_ns_ = NowNs(CLOCK_MONOTONIC);
+  self->batch_len_ += need;
+  self->batch_count_++;
+  return 0;
+}
+
+void RingStream::Flush() {
+  if (batch_count_ == 0) return;
+  auto *b = new Batch{batch_, batch_len_, batch_count_};
+  napi_status st = tsfn_.NonBlockingCall(b, DeliverBatch);
+  if (st == napi_ok) {
+    shared_->records.fetch_add(batch_count_, std::memory_order_relaxed);
+    shared_->batches.fetch_add(1, std::memory_order_relaxed);
+    batch_ = static_cast<uint8_t *>(malloc(batch_bytes_));
+  } else {
+    // JS is not keeping up: the queue to the main thread is full. Drop and count, never block the
+    // drain thread (that would move the loss into the kernel ring, where it is also counted).
+    shared_->queue_drop_records.fetch_add(batch_count_, std::memory_order_relaxed);
+    shared_->queue_drop_batches.fetch_add(1, std::memory_order_relaxed);
+    delete b;
+  }
+  batch_len_ = 0;
+  batch_count_ = 0;
+}
+
+void RingStream::DeliverBatch(Napi::Env env, Napi::Function callback, Batch *batch) {
+  if (env == nullptr) {  // the stream is being torn down
+    free(batch->data);
+    delete batch;
+    return;
+  }
+  auto buf = Napi::Buffer<uint8_t>::New(env, batch->data, batch->len,
+                                        [](Napi::Env, uint8_t *data) { free(data); });
+  uint32_t count = batch->count;
+  delete batch;
+  callback.Call({buf, Napi::Number::New(env, count)});
+}
+
+void RingStream::Run() {
+  epoll_event events[2];
+  uint64_t flush_ns = uint64_t(flush_ms_) * 1000000ull;
+  for (;;) {
+    int timeout = 100;
+    if (batch_count_) {
+      uint64_t age = NowNs(CLOCK_MONOTONIC) - batch_started_ns_;
+      timeout = age >= flush_ns ? 0 : int((flush_ns - age) / 1000000ull) + 1;
+    }
+    int n = epoll_wait(outer_epoll_, events, 2, timeout);
+    if (n < 0 && errno != EINTR) {
+      shared_->error = errno;
+      break;
+    }
+    bool stop = false;
+    for (int i = 0; i < n; i++)
+      if (events[i].data.u32 == 1) stop = true;
+    // Consume on every wakeup and on every timeout: records written with BPF_RB_NO_WAKEUP wait in
+    // the ring without making its fd ready (ring_buffer__poll would drain nothing on a timeout).
+    int got = ring_buffer__consume(rb_);
+    if (got < 0 && got != -EINTR) {
+      shared_->error = -got;
+      break;
+    }
+    if (batch_count_ && (NowNs(CLOCK_MONOTONIC) - batch_started_ns_ >= flush_ns || got == 0)) Flush();
+    if (stop) break;
+  }
+  ring_buffer__consume(rb_);
+  Flush();
+  shared_->thread_cpu_ns = NowNs(CLOCK_THREAD_CPUTIME_ID);
+}
+
+void RingStream::StopThread() {
+  if (!thread_running_) return;
+  stopping_ = true;
+  uint64_t one = 1;
+  (void)!write(stop_fd_, &one, sizeof(one));
+  thread_.join();
+  thread_running_ = false;
+  ring_buffer__free(rb_);
+  rb_ = nullptr;
+  close(map_fd_);
+  close(stop_fd_);
+  close(outer_epoll_);
+}
+
+Napi::Object RingStream::Shared::ToObject(Napi::Env env) const {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("records", Napi::Number::New(env, double(records.load())));
+  o.Set("batches", Napi::Number::New(env, double(batches.load())));
+  o.Set("queueDropRecords", Napi::Number::New(env, double(queue_drop_records.load())));
+  o.Set("queueDropBatches", Napi::Number::New(env, double(queue_drop_batches.load())));
+  o.Set("threadCpuNs", Napi::Number::New(env, double(thread_cpu_ns.load())));
+  return o;
+}
+
+// Runs on the main thread once the released TSFN has delivered every queued batch.
+void RingStream::Finished(Napi::Env env, void *, Shared *shared) {
+  if (env != nullptr && !shared->on_end.IsEmpty()) {
+    Napi::HandleScope scope(env);
+    shared->on_end.Call({shared->ToObject(env), Napi::Number::New(env, shared->error.load())});
+  }
+  delete shared;
+}
+
+// Stops the drain thread after a last drain; onEnd runs once every queued batch reached JS.
+Napi::Value RingStream::Stop(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (tsfn_released_) return env.Undefined();
+  StopThread();
+  tsfn_released_ = true;
+  tsfn_.Release();
+  return env.Undefined();
+}
+
+Napi::Value RingStream::Stats(const Napi::CallbackInfo &info) {
+  if (tsfn_released_) return info.Env().Null();  // final figures were handed to onEnd
+  return shared_->ToObject(info.Env());
+}
+
+}  // namespace monitor

@@ -1,0 +1,21 @@
+/** Flags several commands share, defined once so they parse and read the same everywhere. */
+import {Flags} from '@oclif/core'
+
+export const outputFlag = Flags.string({
+  char: 'o',
+  summary: 'Output: table (live, terminal), json (NDJSON for streams), columns (plain text)',
+  options: ['table', 'json', 'columns'],
+})
+
+export const durationFlag = Flags.custom<number>({
+  summary: 'Stop after this many seconds',
+  helpValue: '<s>',
+  parse: async (input) => {
+    const n = Number(input)
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--duration must be a positive number of seconds, got "${input}"`)
+    return n
+  },
+})
+
+export const pidFlag = Flags.integer({summary: 'Only this process and its direct children', min: 1})
+export const uidFlag = Flags.integer({summary: 'Only processes of this user id', min: 0})

@@ -1,0 +1,21 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../cli/base-command.js'
+
+export default class Doctor extends BaseCommand {
+  static override summary = 'Show what this kernel allows: BTF, privileges, tracefs, which hooks attach, which commands run'
+  static override description =
+    'Every hook type is probed by a real attach (loading alone proves little: a kprobe program loads on kernels that cannot attach it). Exits non-zero when the engine cannot run here.'
+  static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --json']
+  static override flags = {
+    json: Flags.boolean({summary: 'Print one JSON document'}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Doctor)
+    const {runDoctor, formatDoctor} = await import('../doctor/doctor.js')
+    const report = await runDoctor()
+    process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctor(report))
+    if (!report.engine_ok) this.exit(1)
+  }
+}

@@ -1,0 +1,5 @@
+export {BpfObject, RingBufferStream, explainNativeError, ringBytesFor, totalLosses} from './bpf.js'
+export type {ConfigValue, Losses, OpenOptions, StreamOptions, StreamStats} from './bpf.js'
+export {isoFromMonotonicNs, monotonicNowNs} from './clock.js'
+export {forEachRecord, readCString, readU64} from './records.js'
+export {loadNative} from './native.js'

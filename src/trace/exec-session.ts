@@ -1,0 +1,40 @@
+/** Runs `monitor trace exec` in the chosen output mode. */
+import {totalLosses} from '../engine/index.js'
+import {ExecTracer, type ExecSummary, type ExecTraceOptions, type ProcessRun} from './exec.js'
+import {EXEC_COLUMNS, formatLosses} from './exec-format.js'
+import {formatHeader, formatRow, LineWriter, type OutputMode} from './output.js'
+import {stopSignal} from './session.js'
+
+export interface ExecSessionOptions extends ExecTraceOptions {
+  output: OutputMode
+  /** Seconds to trace; until Ctrl-C when absent. */
+  durationS?: number
+}
+
+export async function runExecSession(options: ExecSessionOptions): Promise<ExecSummary> {
+  if (options.output === 'table') {
+    const {runExecTable} = await import('../tui/exec-app.js')
+    return runExecTable(options)
+  }
+  const started = Date.now()
+  const stop = stopSignal(options.durationS)
+  const writer = new LineWriter(process.stdout, () => stop.stop('pipe closed'))
+  const json = options.output === 'json'
+  const onRun = json
+    ? (run: ProcessRun) => writer.line(JSON.stringify({type: 'run', ...run}))
+    : (run: ProcessRun) => writer.line(formatRow(EXEC_COLUMNS, run))
+  const tracer = ExecTracer.start(options, {onRun})
+  if (!json) writer.line(formatHeader(EXEC_COLUMNS))
+  await stop.done
+  const summary = await tracer.stop()
+  const elapsed = (Date.now() - started) / 1000
+  if (json) {
+    writer.line(JSON.stringify({type: 'summary', duration_s: elapsed, ...summary, lost_total: totalLosses(summary.lost)}))
+  } else {
+    process.stderr.write(
+      `${summary.runs} runs (${summary.still_running} still running) in ${elapsed.toFixed(1)}s, ${formatLosses(summary.lost)}\n`,
+    )
+  }
+  await writer.end()
+  return summary
+}
