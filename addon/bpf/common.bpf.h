@@ -8,8 +8,9 @@
 #include <bpf/bpf_tracing.h>
 #include "loss.h"
 
-/* Referenced so the enum lands in the object's BTF, where the TS side reads it. */
-const volatile enum loss_slot loss_slot_btf_anchor = LOSS_SLOTS;
+/* Types referenced here land in the object's BTF, where the TS side checks its copy of them. */
+#define BTF_ANCHOR(type, name) type *name##_btf_anchor __attribute__((unused))
+BTF_ANCHOR(enum loss_slot, loss_slot);
 
 /* Wake the consumer only once this many bytes wait in the ring; a wakeup per record costs the
  * producer ~10 us of IPIs in a VM. The consumer also drains on a short timeout, so quiet tools

@@ -1,6 +1,8 @@
 /** Flags several commands share, defined once so they parse and read the same everywhere. */
 import {Flags} from '@oclif/core'
 
+import {ExitCode, MonitorError} from '../errors.js'
+
 export const outputFlag = Flags.string({
   char: 'o',
   summary: 'Output: table (live, terminal), json (NDJSON for streams), columns (plain text)',
@@ -12,7 +14,7 @@ export const durationFlag = Flags.custom<number>({
   helpValue: '<s>',
   parse: async (input) => {
     const n = Number(input)
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--duration must be a positive number of seconds, got "${input}"`)
+    if (!Number.isFinite(n) || n <= 0) throw new MonitorError(`must be a positive number of seconds, got "${input}"`, {exitCode: ExitCode.usage})
     return n
   },
 })

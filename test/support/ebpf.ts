@@ -1,0 +1,52 @@
+/** Gate for tests that need a real kernel: skipped on a developer machine without root, but
+ * FAILED under CI=true — a silent skip would hide a broken CI host or engine. */
+import {existsSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {describe, it} from 'vitest'
+
+import {missingCapabilities} from '../../src/engine/host.js'
+
+function reasonEbpfUnavailable(): string | undefined {
+  if (missingCapabilities().length) return `needs root (missing ${missingCapabilities().join(', ')})`
+  if (!existsSync('/sys/kernel/btf/vmlinux')) return 'kernel has no BTF'
+  if (!existsSync(new URL('../../build/Release/monitor_engine.node', import.meta.url))) return 'addon not built'
+  return undefined
+}
+
+export const ebpfUnavailable = reasonEbpfUnavailable()
+
+export function describeEbpf(name: string, body: () => void): void {
+  if (!ebpfUnavailable) return describe(name, body)
+  if (process.env.CI) {
+    describe(name, () => {
+      it('can run eBPF here', () => {
+        throw new Error(`eBPF tests cannot run: ${ebpfUnavailable} (CI=true turns this skip into a failure)`)
+      })
+    })
+    return
+  }
+  describe.skip(`${name} (skipped: ${ebpfUnavailable})`, body)
+}
+
+/** IDs of all BPF programs loaded right now. */
+export function loadedProgramIds(): Set<number> {
+  const out = execFileSync('bpftool', ['prog', 'show', '--json'], {encoding: 'utf8'})
+  return new Set((JSON.parse(out) as {id: number}[]).map((p) => p.id))
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}
+
+/** Polls until check() is true or the timeout passes; returns the last result. */
+export async function waitFor(check: () => boolean, timeoutMs = 5000, stepMs = 50): Promise<boolean> {
+  const end = Date.now() + timeoutMs
+  while (Date.now() < end) {
+    if (check()) return true
+    await sleep(stepMs)
+  }
+  return check()
+}
+
+export const ROOT = new URL('../../', import.meta.url).pathname
+export const CLI = `${ROOT}bin/run.js`

@@ -1,0 +1,78 @@
+import {describe, expect, it} from 'vitest'
+
+import {packRecords, forEachRecord} from '../../src/engine/records.js'
+import {decodeExecRecord, EXEC_EVENT, ExecEventKind, ExecFlag, splitArgs} from '../../src/trace/exec-decoder.js'
+import {decodeWaitStatus, signalName} from '../../src/trace/signals.js'
+import {formatArgv, formatEnd} from '../../src/trace/exec-format.js'
+
+/** Builds an exec_event record byte by byte at the offsets of addon/bpf/exec.h. */
+function execRecord(fields: {kind: number; ts: bigint; start: bigint; pid: number; ppid: number; uid: number; status: number; flags: number; comm: string; args: string}): Uint8Array {
+  const args = Buffer.from(fields.args, 'utf8')
+  const buf = Buffer.alloc(64 + args.length)
+  buf.writeBigUInt64LE(fields.ts, 0)
+  buf.writeBigUInt64LE(fields.start, 8)
+  buf.writeUInt32LE(fields.kind, 16)
+  buf.writeUInt32LE(fields.pid, 20)
+  buf.writeUInt32LE(fields.ppid, 24)
+  buf.writeUInt32LE(fields.uid, 28)
+  buf.writeInt32LE(fields.status, 32)
+  buf.writeUInt32LE(fields.flags, 36)
+  buf.writeUInt32LE(args.length, 40)
+  buf.write(fields.comm, 48, 'latin1')
+  args.copy(buf, 64)
+  return buf
+}
+
+describe('exec_event decoding', () => {
+  it('decodes an exec record with argv', () => {
+    const rec = execRecord({kind: ExecEventKind.exec, ts: 5_000_000_123n, start: 5_000_000_123n, pid: 42, ppid: 7, uid: 1000, status: 0, flags: 0, comm: 'curl', args: 'curl\0-s\0http://x\0'})
+    const out: ReturnType<typeof decodeExecRecord>[] = []
+    forEachRecord(packRecords([rec]), (v, o, l) => out.push(decodeExecRecord(v, o, l)))
+    expect(out).toEqual([
+      {kind: 1, ts_ns: 5_000_000_123, start_ns: 5_000_000_123, pid: 42, ppid: 7, uid: 1000, status: 0, flags: 0, comm: 'curl', argv: ['curl', '-s', 'http://x']},
+    ])
+  })
+
+  it('decodes an exit record (no argv) with a wait status', () => {
+    const rec = execRecord({kind: ExecEventKind.exit, ts: 9n, start: 3n, pid: 1, ppid: 0, uid: 0, status: 3 << 8, flags: 0, comm: 'sh', args: ''})
+    forEachRecord(packRecords([rec]), (v, o, l) => {
+      const r = decodeExecRecord(v, o, l)
+      expect(r.kind).toBe(ExecEventKind.exit)
+      expect(r.argv).toEqual([])
+      expect(decodeWaitStatus(r.status)).toEqual({exit_code: 3, signal: null, core_dumped: false})
+    })
+  })
+
+  it('keeps a truncated last argument and refuses a record shorter than the header', () => {
+    expect(splitArgs(Buffer.from('a\0bb\0cc'))).toEqual(['a', 'bb', 'cc'])
+    expect(splitArgs(Buffer.from('a\0\0b\0'))).toEqual(['a', '', 'b'])
+    const short = new DataView(new ArrayBuffer(32))
+    expect(() => decodeExecRecord(short, 0, 32)).toThrow(/shorter than its header/)
+    expect(EXEC_EVENT.size).toBe(64)
+  })
+
+  it('bounds argv by the record length even if args_len lies', () => {
+    const rec = execRecord({kind: 1, ts: 1n, start: 1n, pid: 1, ppid: 1, uid: 1, status: 0, flags: ExecFlag.argsTruncated, comm: 'x', args: 'ab'})
+    Buffer.from(rec.buffer).writeUInt32LE(4096, 40)
+    const r = decodeExecRecord(new DataView(rec.buffer), 0, rec.byteLength)
+    expect(r.argv).toEqual(['ab'])
+  })
+})
+
+describe('wait status and formatting', () => {
+  it('splits exit codes, signals and core dumps', () => {
+    expect(decodeWaitStatus(0)).toEqual({exit_code: 0, signal: null, core_dumped: false})
+    expect(decodeWaitStatus(255 << 8)).toEqual({exit_code: 255, signal: null, core_dumped: false})
+    expect(decodeWaitStatus(15)).toEqual({exit_code: null, signal: 'SIGTERM', core_dumped: false})
+    expect(decodeWaitStatus(0x80 | 11)).toEqual({exit_code: null, signal: 'SIGSEGV', core_dumped: true})
+    expect(signalName(40)).toBe('SIG40')
+  })
+
+  it('quotes arguments that need it and marks truncation', () => {
+    expect(formatArgv(['sh', '-c', 'exit 3'], false)).toBe('sh -c "exit 3"')
+    expect(formatArgv(['x', ''], true)).toBe('x "" …[truncated]')
+    expect(formatEnd({end: 'exit', exit_code: 0, signal: null, core_dumped: false})).toBe('0')
+    expect(formatEnd({end: 'exit', exit_code: null, signal: 'SIGKILL', core_dumped: false})).toBe('SIGKILL')
+    expect(formatEnd({end: 'running', exit_code: null, signal: null, core_dumped: false})).toBe('running')
+  })
+})
