@@ -13,8 +13,8 @@ export interface ExecTraceOptions {
   ringBytes?: number
 }
 
-/** One process run, from exec to exit. Field names are the documented JSON output. */
-export interface ProcessRun {
+/** What is known from the exec. Field names are the documented JSON output. */
+export interface ProcessStart {
   /** Time of the exec, ISO 8601 UTC with µs. */
   ts: string
   pid: number
@@ -23,23 +23,21 @@ export interface ProcessRun {
   comm: string
   argv: string[]
   argv_truncated: boolean
+}
+
+export interface RunningProcess extends ProcessStart {
+  /** CLOCK_MONOTONIC ns of the exec. */
+  start_ns: number
+}
+
+/** One process run, from exec to exit. */
+export interface ProcessRun extends ProcessStart {
   exit_code: number | null
   signal: string | null
   core_dumped: boolean
   duration_ns: number | null
   /** How the run ended: `exit`, `exec` (the process replaced its image again) or `running` (still alive when tracing stopped). */
   end: 'exit' | 'exec' | 'running'
-}
-
-export interface RunningProcess {
-  start_ns: number
-  ts: string
-  pid: number
-  ppid: number
-  uid: number
-  comm: string
-  argv: string[]
-  argv_truncated: boolean
 }
 
 export interface ExecSummary {
@@ -58,6 +56,20 @@ export interface ExecHandlers {
 }
 
 const COMM_MAX = 15
+const NOT_EXITED = {exit_code: null, signal: null, core_dumped: false}
+
+function processFrom(r: ExecRecord): RunningProcess {
+  return {
+    start_ns: r.start_ns,
+    ts: isoFromMonotonicNs(r.start_ns),
+    pid: r.pid,
+    ppid: r.ppid,
+    uid: r.uid,
+    comm: r.comm,
+    argv: r.argv,
+    argv_truncated: (r.flags & ExecFlag.argsTruncated) !== 0,
+  }
+}
 
 export function validateComm(comm: string): string {
   return comm.length > COMM_MAX ? comm.slice(0, COMM_MAX) : comm
@@ -100,54 +112,30 @@ export class ExecTracer {
     if (r.kind === ExecEventKind.exec) {
       this.execs++
       const previous = this.live.get(r.pid)
-      if (previous) this.finish(previous, 'exec', r.ts_ns, 0)
-      const proc: RunningProcess = {
-        start_ns: r.start_ns,
-        ts: isoFromMonotonicNs(r.start_ns),
-        pid: r.pid,
-        ppid: r.ppid,
-        uid: r.uid,
-        comm: r.comm,
-        argv: r.argv,
-        argv_truncated: (r.flags & ExecFlag.argsTruncated) !== 0,
-      }
+      if (previous) this.report(previous, 'exec', r.ts_ns)
+      const proc = processFrom(r)
       this.live.set(r.pid, proc)
       this.handlers.onStart?.(proc)
-      return
-    }
-    if (r.kind !== ExecEventKind.exit) return
-    this.exits++
-    let proc = this.live.get(r.pid)
-    if (!proc) {
-      this.exitsWithoutExec++
-      proc = {
-        start_ns: r.start_ns,
-        ts: isoFromMonotonicNs(r.start_ns),
-        pid: r.pid,
-        ppid: r.ppid,
-        uid: r.uid,
-        comm: r.comm,
-        argv: [],
-        argv_truncated: false,
+    } else if (r.kind === ExecEventKind.exit) {
+      this.exits++
+      let proc = this.live.get(r.pid)
+      if (!proc) {
+        this.exitsWithoutExec++ // its exec record was lost: argv is unknown
+        proc = processFrom(r)
       }
+      this.report(proc, 'exit', r.ts_ns, r.status)
     }
-    this.finish(proc, 'exit', r.ts_ns, r.status)
   }
 
-  private finish(proc: RunningProcess, end: 'exit' | 'exec', endNs: number, status: number): void {
+  /** Ends a run: `status` is the wait status for `exit`; no end time means still running. */
+  private report(proc: RunningProcess, end: ProcessRun['end'], endNs: number | null, status?: number): void {
     this.live.delete(proc.pid)
-    this.runs++
-    const wait = end === 'exit' ? decodeWaitStatus(status) : {exit_code: null, signal: null, core_dumped: false}
+    if (end !== 'running') this.runs++
+    const {start_ns: start, ...fields} = proc
     this.handlers.onRun({
-      ts: proc.ts,
-      pid: proc.pid,
-      ppid: proc.ppid,
-      uid: proc.uid,
-      comm: proc.comm,
-      argv: proc.argv,
-      argv_truncated: proc.argv_truncated,
-      ...wait,
-      duration_ns: endNs - proc.start_ns,
+      ...fields,
+      ...(status === undefined ? NOT_EXITED : decodeWaitStatus(status)),
+      duration_ns: endNs === null ? null : endNs - start,
       end,
     })
   }
@@ -167,23 +155,7 @@ export class ExecTracer {
     const lost = this.obj.losses()
     await this.obj.close()
     const stillRunning = this.running()
-    for (const proc of stillRunning) {
-      this.live.delete(proc.pid)
-      this.handlers.onRun({
-        ts: proc.ts,
-        pid: proc.pid,
-        ppid: proc.ppid,
-        uid: proc.uid,
-        comm: proc.comm,
-        argv: proc.argv,
-        argv_truncated: proc.argv_truncated,
-        exit_code: null,
-        signal: null,
-        core_dumped: false,
-        duration_ns: null,
-        end: 'running',
-      })
-    }
+    for (const proc of stillRunning) this.report(proc, 'running', null)
     this.stopped = {
       runs: this.runs,
       still_running: stillRunning.length,

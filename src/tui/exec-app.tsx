@@ -9,6 +9,7 @@ import {formatArgv, formatLosses} from '../trace/exec-format.js'
 import {monotonicNowNs} from '../engine/index.js'
 import {stopSignal} from '../trace/session.js'
 import {ExecView, type ExecRow} from './exec-view.js'
+import {applyKeys, initialKeyState, keyText} from './exec-keys.js'
 import {useSnapshot} from './use-snapshot.js'
 
 const KEEP_RUNS = 2000
@@ -49,9 +50,7 @@ class ExecFeed {
 
 function App({feed, onQuit}: {feed: ExecFeed; onQuit: () => void}) {
   const {stdout} = useStdout()
-  const [paused, setPaused] = useState(false)
-  const [filter, setFilter] = useState('')
-  const [editing, setEditing] = useState(false)
+  const [keys, setKeys] = useState(initialKeyState)
   const [size, setSize] = useState({columns: stdout.columns || 120, rows: stdout.rows || 30})
   useEffect(() => {
     const onResize = () => setSize({columns: stdout.columns, rows: stdout.rows})
@@ -59,32 +58,21 @@ function App({feed, onQuit}: {feed: ExecFeed; onQuit: () => void}) {
     return () => void stdout.off('resize', onResize)
   }, [stdout])
   const limit = Math.max(1, size.rows - 3)
-  const read = useCallback(() => feed.snapshot(filter, limit), [feed, filter, limit])
-  const snap = useSnapshot(read, 100, paused)
-  useInput((input, key) => {
-    if (editing) {
-      if (key.return) setEditing(false)
-      else if (key.escape) {
-        setFilter('')
-        setEditing(false)
-      } else if (key.backspace || key.delete) setFilter((f) => f.slice(0, -1))
-      else if (input && !key.ctrl) setFilter((f) => f + input)
-      return
-    }
-    if (input === 'q' || (key.ctrl && input === 'c')) onQuit()
-    else if (input === 'p' || input === ' ') setPaused((p) => !p)
-    else if (input === '/') setEditing(true)
-    else if (key.escape) setFilter('')
-  })
+  const read = useCallback(() => feed.snapshot(keys.filter, limit), [feed, keys.filter, limit])
+  const snap = useSnapshot(read, 100, keys.paused)
+  useInput((input, key) => setKeys((k) => applyKeys(k, keyText(input, key))))
+  useEffect(() => {
+    if (keys.quit) onQuit()
+  }, [keys.quit, onQuit])
   return (
     <ExecView
       rows={snap.rows}
       runs={snap.runs}
       running={snap.running}
       lost={snap.lost}
-      paused={paused}
-      filter={filter}
-      editingFilter={editing}
+      paused={keys.paused}
+      filter={keys.filter}
+      editingFilter={keys.editing}
       width={size.columns}
     />
   )

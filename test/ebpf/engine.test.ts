@@ -60,6 +60,39 @@ describeEbpf('engine', () => {
     expect(delivered + lost.ringbuf_reserve).toBe(calls * 16)
   })
 
+  it('counts batches dropped when JS falls behind, and the sequence gaps match the count', async () => {
+    const calls = 20_000
+    const target = await startTarget('getppid', calls)
+    const obj = BpfObject.start('ringbench', {config: {targ_tgid: target.pid, burst: 16}, maxEntries: {events: 16 << 20}})
+    let delivered = 0
+    let expected = 0
+    let gaps = 0
+    const stream = obj.stream({
+      batchBytes: 64 * 1024,
+      flushMs: 1,
+      queueDepth: 1,
+      onBatch: (batch) => {
+        forEachRecord(batch, (view, off) => {
+          const seq = readU64(view, off)
+          gaps += seq - expected
+          expected = seq + 1
+          delivered++
+        })
+        const until = Date.now() + 5 // a slow consumer
+        while (Date.now() < until);
+      },
+    })
+    await target.go()
+    const stats = await obj.stopStream(stream)
+    const lost = obj.losses()
+    obj.closeNow()
+    gaps += calls * 16 - expected // records missing after the last one delivered
+    expect(stats.queue_drop_records).toBeGreaterThan(0)
+    expect(lost.queue).toBe(stats.queue_drop_records)
+    expect(gaps).toBe(lost.queue + lost.ringbuf_reserve)
+    expect(delivered + lost.queue + lost.ringbuf_reserve).toBe(calls * 16)
+  })
+
   it('samples a busy child with a perf_event cpu-clock program, per CPU', async () => {
     const hz = 99
     const target = await startTarget('spin', 1000)
