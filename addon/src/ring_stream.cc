@@ -20,6 +20,7 @@ uint64_t NowNs(clockid_t clock) {
   return uint64_t(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
 }
 constexpr size_t kRecordHeader = 8;
+
 }  // namespace
 
 Napi::Function RingStream::Init(Napi::Env env) {
@@ -28,17 +29,16 @@ Napi::Function RingStream::Init(Napi::Env env) {
                       InstanceMethod<&RingStream::Stats>("stats")});
 }
 
-// new RingStream(mapFd, onBatch(buf, count), onEnd(stats, errno), {batchBytes, flushMs, queueDepth})
+// new RingStream(mapFd, onBatch(buf, byteLength, count), onEnd(stats, errno), {batchBytes, flushMs, queueDepth})
 RingStream::RingStream(const Napi::CallbackInfo &info) : Napi::ObjectWrap<RingStream>(info) {
   Napi::Env env = info.Env();
   int fd = info[0].As<Napi::Number>().Int32Value();
   Napi::Function on_batch = info[1].As<Napi::Function>();
-  shared_ = new Shared();
-  shared_->on_end = Napi::Persistent(info[2].As<Napi::Function>());
   Napi::Object opts = info[3].As<Napi::Object>();
   batch_bytes_ = opts.Get("batchBytes").As<Napi::Number>().Int64Value();
   flush_ms_ = opts.Get("flushMs").As<Napi::Number>().Int32Value();
-  size_t queue_depth = opts.Get("queueDepth").As<Napi::Number>().Int64Value();
+  // Slots: one being filled, the rest queued for or being read by JS.
+  int slots = opts.Get("queueDepth").As<Napi::Number>().Int32Value() + 1;
 
   map_fd_ = dup(fd);  // the ring outlives a closed BpfObject until we stop
   if (map_fd_ < 0) Throw(env, "dup ring buffer fd", errno);
@@ -51,14 +51,37 @@ RingStream::RingStream(const Napi::CallbackInfo &info) : Napi::ObjectWrap<RingSt
   stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   outer_epoll_ = epoll_create1(EPOLL_CLOEXEC);
   epoll_event ev{};
-  ev.events = EPOLLIN;
+  // The ring's own fd, edge-triggered, rather than libbpf's level-triggered epoll: a ring fd polls
+  // readable whenever any byte waits, so level-triggered waiting returns at once while a producer
+  // is active and the thread spins on epoll_wait a few records at a time, defeating the batched
+  // wakeups of common.bpf.h. Edge-triggered, it sleeps until the kernel actually wakes the ring
+  // (a FORCE_WAKEUP, or a record landing in an empty ring) or the timeout; every wake drains all.
+  ev.events = EPOLLIN | EPOLLET;
   ev.data.u32 = 0;
-  epoll_ctl(outer_epoll_, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rb_), &ev);
+  if (epoll_ctl(outer_epoll_, EPOLL_CTL_ADD, map_fd_, &ev) != 0) {
+    int err = errno;
+    ring_buffer__free(rb_);
+    rb_ = nullptr;
+    close(map_fd_);
+    close(stop_fd_);
+    close(outer_epoll_);
+    Throw(env, "epoll_ctl ring buffer fd", err);
+  }
+  ev.events = EPOLLIN;
   ev.data.u32 = 1;
   epoll_ctl(outer_epoll_, EPOLL_CTL_ADD, stop_fd_, &ev);
 
-  batch_ = static_cast<uint8_t *>(malloc(batch_bytes_));
-  tsfn_ = Napi::ThreadSafeFunction::New(env, on_batch, "monitor-ring", queue_depth, 1, shared_, Finished,
+  shared_ = new Shared();
+  shared_->on_end = Napi::Persistent(info[2].As<Napi::Function>());
+  shared_->slots.resize(slots);
+  for (int i = 0; i < slots; i++) {
+    auto buf = Napi::Buffer<uint8_t>::New(env, batch_bytes_);
+    shared_->slots[i].data = buf.Data();
+    shared_->buffers.push_back(Napi::Persistent(buf));
+    shared_->free_slots.push_back(slots - 1 - i);
+  }
+  cur_ = shared_->TakeSlot();
+  tsfn_ = Napi::ThreadSafeFunction::New(env, on_batch, "monitor-ring", 0, 1, shared_, Finished,
                                        static_cast<void *>(nullptr));
   thread_running_ = true;
   thread_ = std::thread([this] { Run(); });
@@ -67,15 +90,33 @@ RingStream::RingStream(const Napi::CallbackInfo &info) : Napi::ObjectWrap<RingSt
 RingStream::~RingStream() {
   StopThread();
   if (!tsfn_released_) tsfn_.Abort();
-  free(batch_);
+}
+
+int RingStream::Shared::TakeSlot() {
+  std::lock_guard<std::mutex> lock(free_mu);
+  if (free_slots.empty()) return -1;
+  int slot = free_slots.back();  // the most recently returned: likeliest still in cache
+  free_slots.pop_back();
+  return slot;
+}
+
+void RingStream::Shared::GiveSlot(int slot) {
+  std::lock_guard<std::mutex> lock(free_mu);
+  free_slots.push_back(slot);
 }
 
 int RingStream::OnRecord(void *ctx, void *data, size_t size) {
   auto *self = static_cast<RingStream *>(ctx);
   size_t need = kRecordHeader + ((size + 7) & ~size_t(7));
   if (self->batch_len_ + need > self->batch_bytes_) self->Flush();
-  if (need > self->batch_bytes_) return 0;  // cannot happen: batchBytes >= max record, checked in TS
-  uint8_t *p = self->batch_ + self->batch_len_;
+  if (self->cur_ < 0) self->cur_ = self->shared_->TakeSlot();
+  if (self->cur_ < 0 || need > self->batch_bytes_) {
+    // Every slot is still with JS: it is not keeping up. Drop and count, never block the drain
+    // thread (that would move the loss into the kernel ring, where it is also counted).
+    self->shared_->queue_drop_records.fetch_add(1, std::memory_order_relaxed);
+    return 0;
+  }
+  uint8_t *p = self->shared_->slots[self->cur_].data + self->batch_len_;
   uint32_t hdr[2] = {uint32_t(size), 0};
   memcpy(p, hdr, sizeof(hdr));
   memcpy(p + kRecordHeader, data, size);
@@ -87,41 +128,49 @@ int RingStream::OnRecord(void *ctx, void *data, size_t size) {
 
 void RingStream::Flush() {
   if (batch_count_ == 0) return;
-  auto *b = new Batch{batch_, batch_len_, batch_count_};
-  napi_status st = tsfn_.NonBlockingCall(b, DeliverBatch);
-  if (st == napi_ok) {
+  Slot &slot = shared_->slots[cur_];
+  slot.len = batch_len_;
+  slot.count = batch_count_;
+  auto *d = new Delivery{shared_, cur_};
+  if (tsfn_.NonBlockingCall(d, DeliverBatch) == napi_ok) {
     shared_->records.fetch_add(batch_count_, std::memory_order_relaxed);
     shared_->batches.fetch_add(1, std::memory_order_relaxed);
-    batch_ = static_cast<uint8_t *>(malloc(batch_bytes_));
-  } else {
-    // JS is not keeping up: the queue to the main thread is full. Drop and count, never block the
-    // drain thread (that would move the loss into the kernel ring, where it is also counted).
+    cur_ = shared_->TakeSlot();
+  } else {  // the TSFN is closing: keep the slot, count the batch as dropped
     shared_->queue_drop_records.fetch_add(batch_count_, std::memory_order_relaxed);
     shared_->queue_drop_batches.fetch_add(1, std::memory_order_relaxed);
-    delete b;
+    delete d;
   }
   batch_len_ = 0;
   batch_count_ = 0;
 }
 
-void RingStream::DeliverBatch(Napi::Env env, Napi::Function callback, Batch *batch) {
+void RingStream::DeliverBatch(Napi::Env env, Napi::Function callback, Delivery *d) {
+  Shared *shared = d->shared;
+  int slot = d->slot;
+  delete d;
   if (env == nullptr) {  // the stream is being torn down
-    free(batch->data);
-    delete batch;
+    shared->GiveSlot(slot);
     return;
   }
-  auto buf = Napi::Buffer<uint8_t>::New(env, batch->data, batch->len,
-                                        [](Napi::Env, uint8_t *data) { free(data); });
-  uint32_t count = batch->count;
-  delete batch;
-  callback.Call({buf, Napi::Number::New(env, count)});
+  const Slot &s = shared->slots[slot];
+  try {
+    callback.Call({shared->buffers[slot].Value(), Napi::Number::New(env, double(s.len)), Napi::Number::New(env, s.count)});
+  } catch (const Napi::Error &e) {  // the TS facade catches its callbacks' errors; belt and braces
+    shared->GiveSlot(slot);
+    e.ThrowAsJavaScriptException();
+    return;
+  }
+  shared->GiveSlot(slot);
 }
 
 void RingStream::Run() {
   epoll_event events[2];
   uint64_t flush_ns = uint64_t(flush_ms_) * 1000000ull;
   for (;;) {
-    int timeout = 100;
+    // Records written with BPF_RB_NO_WAKEUP only surface on a timeout, so idle waits are as short
+    // as the flush deadline: that bounds delivery latency at about two flush periods.
+    int timeout = flush_ms_ > 0 ? flush_ms_ : 1;
     if (batch_count_) {
       uint64_t age = NowNs(CLOCK_MONOTONIC) - batch_started_ns_;
       timeout = age >= flush_ns ? 0 : int((flush_ns - age) / 1000000ull) + 1;
@@ -146,12 +195,13 @@ void RingStream::Run() {
   }
   ring_buffer__consume(rb_);
   Flush();
+  if (cur_ >= 0) shared_->GiveSlot(cur_);
+  cur_ = -1;
   shared_->thread_cpu_ns = NowNs(CLOCK_THREAD_CPUTIME_ID);
 }
 
 void RingStream::StopThread() {
   if (!thread_running_) return;
-  stopping_ = true;
   uint64_t one = 1;
   (void)!write(stop_fd_, &one, sizeof(one));
   thread_.join();

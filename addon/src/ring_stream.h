@@ -1,12 +1,19 @@
 // Drains one BPF ring buffer on its own thread and hands JS whole batches: one callback per batch,
 // a Buffer of packed records ([u32 len][u32 0][data][pad to 8]), never one JS object per event.
+//
+// Batches live in a fixed set of slots whose Buffers are made once: a batch is only valid during
+// the onBatch call, and streaming allocates nothing per batch. (A fresh Buffer per batch was
+// ~1 GB/s of new external memory at full rate: page faults on the drain thread and a major GC
+// every ~80 ms on the JS side — bench/ringbuf/README.md.)
 #pragma once
 #include <napi.h>
 #include <bpf/libbpf.h>
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 namespace monitor {
 
@@ -17,16 +24,14 @@ class RingStream : public Napi::ObjectWrap<RingStream> {
   ~RingStream() override;
 
  private:
-  struct Batch {
-    uint8_t *data;
-    size_t len;
-    uint32_t count;
+  struct Slot {
+    uint8_t *data = nullptr;  // backing store of `buffer` (V8 keeps it in place)
+    size_t len = 0;
+    uint32_t count = 0;
   };
 
-  static int OnRecord(void *ctx, void *data, size_t size);
-  static void DeliverBatch(Napi::Env env, Napi::Function callback, Batch *batch);
-  // Counters and the end callback live apart from the wrapper: the TSFN finalizer that reports
-  // them may run after the wrapper was collected.
+  // Counters, the end callback and the slots' Buffers live apart from the wrapper: the TSFN
+  // finalizer that reports them may run after the wrapper was collected.
   struct Shared {
     std::atomic<uint64_t> records{0};
     std::atomic<uint64_t> batches{0};
@@ -35,8 +40,22 @@ class RingStream : public Napi::ObjectWrap<RingStream> {
     std::atomic<uint64_t> thread_cpu_ns{0};
     std::atomic<int> error{0};
     Napi::FunctionReference on_end;
+    std::vector<Slot> slots;
+    std::vector<Napi::Reference<Napi::Buffer<uint8_t>>> buffers;
+    std::mutex free_mu;
+    std::vector<int> free_slots;
     Napi::Object ToObject(Napi::Env env) const;
+    int TakeSlot();
+    void GiveSlot(int slot);
   };
+
+  struct Delivery {
+    Shared *shared;
+    int slot;
+  };
+
+  static int OnRecord(void *ctx, void *data, size_t size);
+  static void DeliverBatch(Napi::Env env, Napi::Function callback, Delivery *delivery);
   static void Finished(Napi::Env env, void *, Shared *shared);
   void Run();
   void Flush();
@@ -49,15 +68,15 @@ class RingStream : public Napi::ObjectWrap<RingStream> {
   int stop_fd_ = -1;
   int outer_epoll_ = -1;
   std::thread thread_;
-  std::atomic<bool> stopping_{false};
   bool thread_running_ = false;
   Napi::ThreadSafeFunction tsfn_;
   bool tsfn_released_ = false;
   Shared *shared_;
 
+  // Drain-thread state.
   size_t batch_bytes_;
   int flush_ms_;
-  uint8_t *batch_ = nullptr;
+  int cur_ = -1;  // slot being filled; -1 while every slot is with JS (records are then dropped)
   size_t batch_len_ = 0;
   uint32_t batch_count_ = 0;
   uint64_t batch_started_ns_ = 0;

@@ -1,6 +1,8 @@
 /** `monitor doctor`: host facts, a real attach per hook type, and what each command needs. */
-import {release} from 'node:os'
 import {existsSync} from 'node:fs'
+import {release} from 'node:os'
+
+import chalk from 'chalk'
 
 import {BpfObject} from '../engine/bpf.js'
 import {
@@ -225,7 +227,12 @@ export async function runDoctor(): Promise<DoctorReport> {
   return report
 }
 
-const MARK: Record<HookResult['status'], string> = {ok: '✓', load_only: '✗', unavailable: '✗', error: '?'}
+const MARK: Record<HookResult['status'], string> = {
+  ok: chalk.green('✓'),
+  load_only: chalk.red('✗'),
+  unavailable: chalk.red('✗'),
+  error: chalk.yellow('?'),
+}
 
 export function formatDoctor(r: DoctorReport): string {
   const yes = (b: boolean) => (b ? 'yes' : 'no')
@@ -245,8 +252,8 @@ export function formatDoctor(r: DoctorReport): string {
   }
   lines.push('', 'commands')
   for (const [name, c] of Object.entries(r.commands)) {
-    lines.push(`  ${c.ok ? '✓' : '✗'} ${name.padEnd(11)} ${c.ok ? 'ok' : c.reason}`)
+    lines.push(`  ${c.ok ? MARK.ok : MARK.unavailable} ${name.padEnd(11)} ${c.ok ? 'ok' : c.reason}`)
   }
-  lines.push('', r.engine_ok ? 'engine: ok' : `engine: cannot run here: ${r.reason}`)
+  lines.push('', r.engine_ok ? chalk.green('engine: ok') : chalk.red(`engine: cannot run here: ${r.reason}`))
   return lines.join('\n') + '\n'
 }

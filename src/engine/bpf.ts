@@ -31,13 +31,14 @@ export interface Losses {
 
 export interface StreamOptions {
   map?: string
-  /** Called once per batch with packed records (see records.ts). */
+  /** Called once per batch with packed records (see records.ts). The batch's memory is reused once
+   * this returns: decode it here, and copy what must outlive the call. */
   onBatch: (batch: Buffer, count: number) => void
   /** Bytes per batch handed to JS. */
   batchBytes?: number
   /** A partly filled batch is handed over after this long. */
   flushMs?: number
-  /** Batches that may wait for the JS thread before further ones are dropped (and counted). */
+  /** Batches that may wait for the JS thread; records arriving while all are taken are dropped (and counted). */
   queueDepth?: number
 }
 
@@ -64,10 +65,10 @@ export class RingBufferStream {
       resolve = res
       reject = rej
     })
-    const onBatch = (batch: Buffer, count: number) => {
+    const onBatch = (slot: Buffer, byteLength: number, count: number) => {
       if (this.failure) return
       try {
-        options.onBatch(batch, count)
+        options.onBatch(slot.subarray(0, byteLength), count)
       } catch (error) {
         this.failure = error // surfaces from stop(); the drain keeps the kernel side healthy meanwhile
       }
@@ -81,7 +82,7 @@ export class RingBufferStream {
     this.native = new (loadNative().RingStream)(fd, onBatch, onEnd, {
       batchBytes,
       flushMs: options.flushMs ?? 50,
-      queueDepth: options.queueDepth ?? 256,
+      queueDepth: options.queueDepth ?? 8,
     })
   }
 

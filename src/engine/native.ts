@@ -77,7 +77,7 @@ export interface NativeBinding {
   BpfObject: new (name: string) => NativeBpfObject
   RingStream: new (
     mapFd: number,
-    onBatch: (batch: Buffer, count: number) => void,
+    onBatch: (slot: Buffer, byteLength: number, count: number) => void,
     onEnd: (stats: NativeRingStats, errno: number) => void,
     options: {batchBytes: number; flushMs: number; queueDepth: number},
   ) => NativeRingStream
