@@ -24,7 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# npm's install step builds the addon (package.json "install": BPF objects, then node-gyp).
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
-npm run --silent build:addon
 npm run --silent build
 echo "setup: ok ($(node -v), $(clang-16 --version | head -1))"
