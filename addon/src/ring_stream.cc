@@ -2,11 +2,9 @@
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <pthread.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <ctime>
 
@@ -20,21 +18,24 @@ uint64_t NowNs(clockid_t clock) {
   return uint64_t(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
 }
 constexpr size_t kRecordHeader = 8;
-
+constexpr int kNoSlot = -EBUSY;    // OnRecord: stop consuming, every slot is with JS
+constexpr int kStopping = -ECANCELED;
 }  // namespace
 
 Napi::Function RingStream::Init(Napi::Env env) {
   return DefineClass(env, "RingStream",
-                     {InstanceMethod<&RingStream::Stop>("stop"),
+                     {InstanceMethod<&RingStream::Drain>("drain"),
+                      InstanceMethod<&RingStream::Stop>("stop"),
                       InstanceMethod<&RingStream::Stats>("stats")});
 }
 
-// new RingStream(mapFd, onBatch(buf, byteLength, count), onEnd(stats, errno), {batchBytes, flushMs, queueDepth})
+// new RingStream(mapFd, onBatch(buf, byteLength, count), onEnd(stats, errno), onDrained(),
+//                {batchBytes, flushMs, queueDepth})
 RingStream::RingStream(const Napi::CallbackInfo &info) : Napi::ObjectWrap<RingStream>(info) {
   Napi::Env env = info.Env();
   int fd = info[0].As<Napi::Number>().Int32Value();
   Napi::Function on_batch = info[1].As<Napi::Function>();
-  Napi::Object opts = info[3].As<Napi::Object>();
+  Napi::Object opts = info[4].As<Napi::Object>();
   batch_bytes_ = opts.Get("batchBytes").As<Napi::Number>().Int64Value();
   flush_ms_ = opts.Get("flushMs").As<Napi::Number>().Int32Value();
   // Slots: one being filled, the rest queued for or being read by JS.
@@ -48,7 +49,7 @@ RingStream::RingStream(const Napi::CallbackInfo &info) : Napi::ObjectWrap<RingSt
     close(map_fd_);
     Throw(env, "ring_buffer__new", err);
   }
-  stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   outer_epoll_ = epoll_create1(EPOLL_CLOEXEC);
   epoll_event ev{};
   // The ring's own fd, edge-triggered, rather than libbpf's level-triggered epoll: a ring fd polls
@@ -61,18 +62,18 @@ RingStream::RingStream(const Napi::CallbackInfo &info) : Napi::ObjectWrap<RingSt
   if (epoll_ctl(outer_epoll_, EPOLL_CTL_ADD, map_fd_, &ev) != 0) {
     int err = errno;
     ring_buffer__free(rb_);
-    rb_ = nullptr;
     close(map_fd_);
-    close(stop_fd_);
+    close(wake_fd_);
     close(outer_epoll_);
     Throw(env, "epoll_ctl ring buffer fd", err);
   }
   ev.events = EPOLLIN;
   ev.data.u32 = 1;
-  epoll_ctl(outer_epoll_, EPOLL_CTL_ADD, stop_fd_, &ev);
+  epoll_ctl(outer_epoll_, EPOLL_CTL_ADD, wake_fd_, &ev);
 
   shared_ = new Shared();
   shared_->on_end = Napi::Persistent(info[2].As<Napi::Function>());
+  shared_->on_drained = Napi::Persistent(info[3].As<Napi::Function>());
   shared_->slots.resize(slots);
   for (int i = 0; i < slots; i++) {
     auto buf = Napi::Buffer<uint8_t>::New(env, batch_bytes_);
@@ -80,7 +81,7 @@ RingStream::RingStream(const Napi::CallbackInfo &info) : Napi::ObjectWrap<RingSt
     shared_->buffers.push_back(Napi::Persistent(buf));
     shared_->free_slots.push_back(slots - 1 - i);
   }
-  cur_ = shared_->TakeSlot();
+  pending_.resize(batch_bytes_);
   tsfn_ = Napi::ThreadSafeFunction::New(env, on_batch, "monitor-ring", 0, 1, shared_, Finished,
                                        static_cast<void *>(nullptr));
   thread_running_ = true;
@@ -92,37 +93,67 @@ RingStream::~RingStream() {
   if (!tsfn_released_) tsfn_.Abort();
 }
 
-int RingStream::Shared::TakeSlot() {
-  std::lock_guard<std::mutex> lock(free_mu);
-  if (free_slots.empty()) return -1;
-  int slot = free_slots.back();  // the most recently returned: likeliest still in cache
-  free_slots.pop_back();
-  return slot;
+void RingStream::Shared::GiveSlot(int slot) {
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    free_slots.push_back(slot);
+  }
+  slot_freed.notify_one();
 }
 
-void RingStream::Shared::GiveSlot(int slot) {
-  std::lock_guard<std::mutex> lock(free_mu);
-  free_slots.push_back(slot);
+// Takes a free slot, waiting for JS to return one; false once stop() began.
+bool RingStream::WaitForSlot() {
+  {
+    std::unique_lock<std::mutex> lock(shared_->mu);
+    shared_->slot_freed.wait(lock, [this] { return !shared_->free_slots.empty() || shared_->stopping; });
+    if (shared_->free_slots.empty()) return false;
+    cur_ = shared_->free_slots.back();  // the most recently returned: likeliest still in cache
+    shared_->free_slots.pop_back();
+  }
+  if (has_pending_) {
+    has_pending_ = false;
+    Append(pending_.data(), pending_len_);
+  }
+  return true;
+}
+
+void RingStream::Append(const void *data, size_t size) {
+  uint8_t *p = shared_->slots[cur_].data + batch_len_;
+  uint32_t hdr[2] = {uint32_t(size), 0};
+  memcpy(p, hdr, sizeof(hdr));
+  memcpy(p + kRecordHeader, data, size);
+  if (batch_count_ == 0) batch_started_ns_ = NowNs(CLOCK_MONOTONIC);
+  batch_len_ += kRecordHeader + ((size + 7) & ~size_t(7));
+  batch_count_++;
 }
 
 int RingStream::OnRecord(void *ctx, void *data, size_t size) {
   auto *self = static_cast<RingStream *>(ctx);
+  self->consumed_++;
   size_t need = kRecordHeader + ((size + 7) & ~size_t(7));
-  if (self->batch_len_ + need > self->batch_bytes_) self->Flush();
-  if (self->cur_ < 0) self->cur_ = self->shared_->TakeSlot();
-  if (self->cur_ < 0 || need > self->batch_bytes_) {
-    // Every slot is still with JS: it is not keeping up. Drop and count, never block the drain
-    // thread (that would move the loss into the kernel ring, where it is also counted).
+  if (need > self->batch_bytes_) {  // cannot happen: batchBytes is checked against record sizes in TS
     self->shared_->queue_drop_records.fetch_add(1, std::memory_order_relaxed);
     return 0;
   }
-  uint8_t *p = self->shared_->slots[self->cur_].data + self->batch_len_;
-  uint32_t hdr[2] = {uint32_t(size), 0};
-  memcpy(p, hdr, sizeof(hdr));
-  memcpy(p + kRecordHeader, data, size);
-  if (self->batch_count_ == 0) self->batch_started_ns_ = NowNs(CLOCK_MONOTONIC);
-  self->batch_len_ += need;
-  self->batch_count_++;
+  if (self->cur_ >= 0 && self->batch_len_ + need > self->batch_bytes_) self->Flush();
+  if (self->cur_ < 0) {
+    std::lock_guard<std::mutex> lock(self->shared_->mu);
+    if (!self->shared_->free_slots.empty()) {
+      self->cur_ = self->shared_->free_slots.back();
+      self->shared_->free_slots.pop_back();
+    } else if (!self->shared_->stopping) {
+      // libbpf has already consumed this record: keep it, stop reading, wait for a slot.
+      memcpy(self->pending_.data(), data, size);
+      self->pending_len_ = size;
+      self->has_pending_ = true;
+      return kNoSlot;
+    }
+  }
+  if (self->cur_ < 0) {  // stopping with JS still holding every slot: drop and count
+    self->shared_->queue_drop_records.fetch_add(1, std::memory_order_relaxed);
+    return 0;
+  }
+  self->Append(data, size);
   return 0;
 }
 
@@ -132,36 +163,54 @@ void RingStream::Flush() {
   slot.len = batch_len_;
   slot.count = batch_count_;
   auto *d = new Delivery{shared_, cur_};
-  if (tsfn_.NonBlockingCall(d, DeliverBatch) == napi_ok) {
+  if (tsfn_.NonBlockingCall(d, Deliver) == napi_ok) {
     shared_->records.fetch_add(batch_count_, std::memory_order_relaxed);
     shared_->batches.fetch_add(1, std::memory_order_relaxed);
-    cur_ = shared_->TakeSlot();
+    cur_ = -1;
   } else {  // the TSFN is closing: keep the slot, count the batch as dropped
     shared_->queue_drop_records.fetch_add(batch_count_, std::memory_order_relaxed);
-    shared_->queue_drop_batches.fetch_add(1, std::memory_order_relaxed);
     delete d;
   }
   batch_len_ = 0;
   batch_count_ = 0;
 }
 
-void RingStream::DeliverBatch(Napi::Env env, Napi::Function callback, Delivery *d) {
+void RingStream::PostDrained() {
+  auto *d = new Delivery{shared_, -1};
+  if (tsfn_.NonBlockingCall(d, Deliver) != napi_ok) delete d;
+}
+
+void RingStream::Deliver(Napi::Env env, Napi::Function on_batch, Delivery *d) {
   Shared *shared = d->shared;
   int slot = d->slot;
   delete d;
   if (env == nullptr) {  // the stream is being torn down
-    shared->GiveSlot(slot);
+    if (slot >= 0) shared->GiveSlot(slot);
+    return;
+  }
+  if (slot < 0) {
+    shared->on_drained.Call({});
     return;
   }
   const Slot &s = shared->slots[slot];
   try {
-    callback.Call({shared->buffers[slot].Value(), Napi::Number::New(env, double(s.len)), Napi::Number::New(env, s.count)});
+    on_batch.Call({shared->buffers[slot].Value(), Napi::Number::New(env, double(s.len)), Napi::Number::New(env, s.count)});
   } catch (const Napi::Error &e) {  // the TS facade catches its callbacks' errors; belt and braces
     shared->GiveSlot(slot);
     e.ThrowAsJavaScriptException();
     return;
   }
   shared->GiveSlot(slot);
+}
+
+// Reads everything the ring holds, waiting for slots when JS holds them all.
+int RingStream::ConsumeReady() {
+  for (;;) {
+    if (cur_ < 0 && !WaitForSlot()) return kStopping;
+    int got = ring_buffer__consume(rb_);
+    if (got == kNoSlot) continue;
+    return got < 0 && got != -EINTR ? got : 0;
+  }
 }
 
 void RingStream::Run() {
@@ -180,36 +229,51 @@ void RingStream::Run() {
       shared_->error = errno;
       break;
     }
-    bool stop = false;
-    for (int i = 0; i < n; i++)
-      if (events[i].data.u32 == 1) stop = true;
-    // Consume on every wakeup and on every timeout: records written with BPF_RB_NO_WAKEUP wait in
-    // the ring without making its fd ready (ring_buffer__poll would drain nothing on a timeout).
-    int got = ring_buffer__consume(rb_);
-    if (got < 0 && got != -EINTR) {
-      shared_->error = -got;
+    for (int i = 0; i < n; i++) {
+      uint64_t v;
+      if (events[i].data.u32 == 1) (void)!read(wake_fd_, &v, sizeof(v));
+    }
+    consumed_ = 0;
+    int err = ConsumeReady();
+    if (err == kStopping) break;
+    if (err < 0) {
+      shared_->error = -err;
       break;
     }
-    if (batch_count_ && (NowNs(CLOCK_MONOTONIC) - batch_started_ns_ >= flush_ns || got == 0)) Flush();
-    if (stop) break;
+    if (batch_count_ && (NowNs(CLOCK_MONOTONIC) - batch_started_ns_ >= flush_ns || consumed_ == 0)) Flush();
+    if (drain_requested_.exchange(false)) {
+      Flush();
+      PostDrained();
+    }
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    if (shared_->stopping) break;
   }
+  // stop(): a last read without waiting (JS is blocked in stop); what finds no slot is counted.
   ring_buffer__consume(rb_);
+  if (has_pending_) shared_->queue_drop_records.fetch_add(1, std::memory_order_relaxed);
   Flush();
   if (cur_ >= 0) shared_->GiveSlot(cur_);
   cur_ = -1;
   shared_->thread_cpu_ns = NowNs(CLOCK_THREAD_CPUTIME_ID);
+  thread_exited_ = true;  // before the check below: see Drain()
+  if (drain_requested_.exchange(false)) PostDrained();
 }
 
 void RingStream::StopThread() {
   if (!thread_running_) return;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    shared_->stopping = true;
+  }
+  shared_->slot_freed.notify_all();
   uint64_t one = 1;
-  (void)!write(stop_fd_, &one, sizeof(one));
+  (void)!write(wake_fd_, &one, sizeof(one));
   thread_.join();
   thread_running_ = false;
   ring_buffer__free(rb_);
   rb_ = nullptr;
   close(map_fd_);
-  close(stop_fd_);
+  close(wake_fd_);
   close(outer_epoll_);
 }
 
@@ -218,7 +282,6 @@ Napi::Object RingStream::Shared::ToObject(Napi::Env env) const {
   o.Set("records", Napi::Number::New(env, double(records.load())));
   o.Set("batches", Napi::Number::New(env, double(batches.load())));
   o.Set("queueDropRecords", Napi::Number::New(env, double(queue_drop_records.load())));
-  o.Set("queueDropBatches", Napi::Number::New(env, double(queue_drop_batches.load())));
   o.Set("threadCpuNs", Napi::Number::New(env, double(thread_cpu_ns.load())));
   return o;
 }
@@ -232,7 +295,19 @@ void RingStream::Finished(Napi::Env env, void *, Shared *shared) {
   delete shared;
 }
 
-// Stops the drain thread after a last drain; onEnd runs once every queued batch reached JS.
+// drain() -> true if onDrained will be called once everything now in the ring reached onBatch.
+Napi::Value RingStream::Drain(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (!thread_running_) return Napi::Boolean::New(env, false);
+  drain_requested_ = true;
+  // If the thread has exited, it posts the marker only if it saw the request; take it back if not.
+  if (thread_exited_ && drain_requested_.exchange(false)) return Napi::Boolean::New(env, false);
+  uint64_t one = 1;
+  (void)!write(wake_fd_, &one, sizeof(one));
+  return Napi::Boolean::New(env, true);
+}
+
+// Ends the drain thread after a last read; onEnd runs once every queued batch reached JS.
 Napi::Value RingStream::Stop(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (tsfn_released_) return env.Undefined();

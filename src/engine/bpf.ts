@@ -55,6 +55,7 @@ export class RingBufferStream {
   private readonly ended: Promise<StreamStats>
   private final: StreamStats | undefined
   private failure: unknown
+  private drained: (() => void) | undefined
 
   constructor(fd: number, options: StreamOptions) {
     const batchBytes = options.batchBytes ?? 1 << 20
@@ -79,7 +80,8 @@ export class RingBufferStream {
       else if (errno) reject(new MonitorError(`ring buffer drain failed with errno ${errno}`))
       else resolve(this.final)
     }
-    this.native = new (loadNative().RingStream)(fd, onBatch, onEnd, {
+    const onDrained = () => this.drained?.()
+    this.native = new (loadNative().RingStream)(fd, onBatch, onEnd, onDrained, {
       batchBytes,
       flushMs: options.flushMs ?? 50,
       queueDepth: options.queueDepth ?? 8,
@@ -91,8 +93,15 @@ export class RingBufferStream {
     return live ? toStreamStats(live) : this.final!
   }
 
-  stop(): Promise<StreamStats> {
-    this.native.stop()
+  /** Reads the ring empty (JS keeps consuming meanwhile), then ends the drain thread. */
+  async stop(): Promise<StreamStats> {
+    if (!this.final) {
+      await new Promise<void>((resolve) => {
+        this.drained = resolve
+        if (!this.native.drain()) resolve()
+      })
+      this.native.stop()
+    }
     return this.ended
   }
 }

@@ -38,7 +38,6 @@ export interface NativeRingStats {
   records: number
   batches: number
   queueDropRecords: number
-  queueDropBatches: number
   threadCpuNs: number
 }
 
@@ -69,6 +68,8 @@ export interface NativeBpfObject {
 }
 
 export interface NativeRingStream {
+  /** true: onDrained follows once everything now in the ring reached onBatch. */
+  drain(): boolean
   stop(): void
   stats(): NativeRingStats | null
 }
@@ -79,6 +80,7 @@ export interface NativeBinding {
     mapFd: number,
     onBatch: (slot: Buffer, byteLength: number, count: number) => void,
     onEnd: (stats: NativeRingStats, errno: number) => void,
+    onDrained: () => void,
     options: {batchBytes: number; flushMs: number; queueDepth: number},
   ) => NativeRingStream
   embeddedObjects(): string[]
