@@ -76,9 +76,12 @@ Napi::Value PossibleCpus(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), libbpf_num_possible_cpus());
 }
 
-Napi::Value MountTracefs(const Napi::CallbackInfo &info) {
-  std::string target = info[0].As<Napi::String>();
-  if (mount("tracefs", target.c_str(), "tracefs", 0, nullptr)) Throw(info.Env(), "mount tracefs", errno);
+// mountKernelFs("tracefs" | "securityfs", target): the kernel's own pseudo filesystems, which
+// minimal hosts leave unmounted.
+Napi::Value MountKernelFs(const Napi::CallbackInfo &info) {
+  std::string type = info[0].As<Napi::String>(), target = info[1].As<Napi::String>();
+  if (type != "tracefs" && type != "securityfs") Throw(info.Env(), "not a kernel filesystem: " + type, EINVAL);
+  if (mount(type.c_str(), target.c_str(), type.c_str(), 0, nullptr)) Throw(info.Env(), "mount " + type, errno);
   return info.Env().Undefined();
 }
 
@@ -104,7 +107,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("perfEventOpen", Napi::Function::New<PerfEventOpen>(env));
   exports.Set("closeFd", Napi::Function::New<CloseFd>(env));
   exports.Set("possibleCpus", Napi::Function::New<PossibleCpus>(env));
-  exports.Set("mountTracefs", Napi::Function::New<MountTracefs>(env));
+  exports.Set("mountKernelFs", Napi::Function::New<MountKernelFs>(env));
   exports.Set("probeRingbuf", Napi::Function::New<ProbeRingbuf>(env));
   exports.Set("callUprobeProbe", Napi::Function::New<CallUprobeProbe>(env));
   exports.Set("libbpfVersion", Napi::Function::New<LibbpfVersion>(env));

@@ -11,6 +11,7 @@ import {
   effectiveCapabilities,
   ensureTracefs,
   hasCapability,
+  lockdownMode,
   missingCapabilities,
   mountedTracefs,
   readTrimmed,
@@ -37,6 +38,7 @@ export interface DoctorReport {
   tracefs: string | null
   tracefs_mounted_by_monitor: boolean
   lockdown: string | null
+  securityfs_mounted_by_monitor: boolean
   bpf_stats_enabled: boolean | null
   unprivileged_bpf_disabled: number | null
   hooks: Record<HookName, HookResult>
@@ -157,7 +159,6 @@ export async function runDoctor(): Promise<DoctorReport> {
   const caps = effectiveCapabilities()
   const missing = missingCapabilities(caps)
   const btf = existsSync(BTF_PATH)
-  const lockdownRaw = readTrimmed('/sys/kernel/security/lockdown')
   const stats = readTrimmed('/proc/sys/kernel/bpf_stats_enabled')
   const unpriv = readTrimmed('/proc/sys/kernel/unprivileged_bpf_disabled')
   let libbpf: string | null = null
@@ -167,6 +168,7 @@ export async function runDoctor(): Promise<DoctorReport> {
   } catch (error) {
     engineError = firstLine(error)
   }
+  const lockdown = missing.length === 0 && !engineError ? lockdownMode() : {mode: readTrimmed('/sys/kernel/security/lockdown'), mountedNow: false}
   const wasMounted = mountedTracefs()
   let tracefs = wasMounted ?? null
   if (!wasMounted && missing.length === 0 && !engineError) {
@@ -210,7 +212,8 @@ export async function runDoctor(): Promise<DoctorReport> {
     },
     tracefs,
     tracefs_mounted_by_monitor: !wasMounted && tracefs !== null,
-    lockdown: lockdownRaw ? (/\[(\w+)\]/.exec(lockdownRaw)?.[1] ?? lockdownRaw) : null,
+    lockdown: lockdown.mode ?? null,
+    securityfs_mounted_by_monitor: lockdown.mountedNow,
     bpf_stats_enabled: stats === undefined ? null : stats === '1',
     unprivileged_bpf_disabled: unpriv === undefined ? null : Number(unpriv),
     hooks,
@@ -242,7 +245,7 @@ export function formatDoctor(r: DoctorReport): string {
     `BTF             ${r.btf ? BTF_PATH : 'missing'}`,
     `root            ${yes(r.root)} (CAP_SYS_ADMIN ${yes(r.capabilities.cap_sys_admin)}, CAP_BPF ${yes(r.capabilities.cap_bpf)}, CAP_PERFMON ${yes(r.capabilities.cap_perfmon)})`,
     `tracefs         ${r.tracefs ?? 'not mounted'}${r.tracefs_mounted_by_monitor ? ' (mounted now)' : ''}`,
-    `lockdown        ${r.lockdown ?? 'unknown (securityfs not mounted)'}`,
+    `lockdown        ${r.lockdown ?? 'unknown (securityfs not mounted)'}${r.securityfs_mounted_by_monitor ? ' (securityfs mounted now)' : ''}`,
     `bpf_stats       ${r.bpf_stats_enabled === null ? 'unknown' : r.bpf_stats_enabled ? 'enabled' : 'disabled'}`,
     '',
     'hooks (probed by a real attach)',

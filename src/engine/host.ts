@@ -38,7 +38,7 @@ export function ensureTracefs(): string {
   const found = mountedTracefs()
   if (found) return found
   try {
-    loadNative().mountTracefs(TRACEFS_PATHS[0])
+    loadNative().mountKernelFs('tracefs', TRACEFS_PATHS[0])
   } catch (error) {
     throw new MonitorError(
       `tracefs is not mounted and mounting it failed (${(error as Error).message}): run \`mount -t tracefs tracefs ${TRACEFS_PATHS[0]}\``,
@@ -46,6 +46,27 @@ export function ensureTracefs(): string {
     )
   }
   return TRACEFS_PATHS[0]
+}
+
+const SECURITYFS = '/sys/kernel/security'
+
+/** The kernel lockdown mode (none / integrity / confidentiality), mounting securityfs if needed;
+ * undefined when it cannot be read. */
+export function lockdownMode(): {mode?: string; mountedNow: boolean} {
+  const read = () => readTrimmed(`${SECURITYFS}/lockdown`)
+  let text = read()
+  let mountedNow = false
+  if (text === undefined && !existsSync(`${SECURITYFS}/lsm`)) {
+    try {
+      loadNative().mountKernelFs('securityfs', SECURITYFS)
+      mountedNow = true
+      text = read()
+    } catch {
+      // not root, or no securityfs in this kernel: report unknown
+    }
+  }
+  // "none [integrity] confidentiality": the bracketed word is the mode in force.
+  return {mode: text === undefined ? undefined : (/\[(\w+)\]/.exec(text)?.[1] ?? text), mountedNow}
 }
 
 export function readTrimmed(path: string): string | undefined {

@@ -88,7 +88,7 @@ export interface NativeBinding {
   perfEventOpen(attr: {type: number; config: number; pid: number; cpu: number; frequency?: number; period?: number}): number
   closeFd(fd: number): void
   possibleCpus(): number
-  mountTracefs(target: string): void
+  mountKernelFs(type: 'tracefs' | 'securityfs', target: string): void
   probeRingbuf(): boolean
   callUprobeProbe(x: number): number
   libbpfVersion(): string

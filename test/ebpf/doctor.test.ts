@@ -12,6 +12,7 @@ describeEbpf('doctor', () => {
     expect(report.btf).toBe(true)
     expect(report.root).toBe(true)
     expect(report.tracefs).toMatch(/tracing$/)
+    expect(['none', 'integrity', 'confidentiality']).toContain(report.lockdown)
     for (const hook of ['tracepoint', 'raw_tp', 'perf_event', 'uprobe', 'ringbuf']) {
       expect(report.hooks[hook], hook).toMatchObject({status: 'ok', loads: true, attaches: true, fires: true})
     }

@@ -107,6 +107,20 @@ describeEbpf('trace exec', () => {
     expect(cli.stderr).toMatch(/^1 runs \(0 still running\) in .*, lost 0\n$/)
   })
 
+  it('on Ctrl-C (SIGINT) prints what it saw plus the summary, exits 0 and detaches', async () => {
+    const before = loadedProgramIds()
+    const cli = await startTracer(['--comm', 'true'])
+    const ours = [...loadedProgramIds()].filter((id) => !before.has(id))
+    spawnSync('/bin/true', ['before-ctrl-c'])
+    await sleep(200)
+    cli.child.kill('SIGINT')
+    expect(await cli.exited).toBe(0)
+    const {runs, summary} = parse(cli.stdout)
+    expect(runs.map((r) => r.argv)).toEqual([['/bin/true', 'before-ctrl-c']])
+    expect(summary).toMatchObject({runs: 1, lost_total: 0})
+    expect(await waitFor(() => ours.every((id) => !loadedProgramIds().has(id)), 10_000)).toBe(true)
+  })
+
   it('leaves no programs and no children behind after kill -9', async () => {
     const before = loadedProgramIds()
     const cli = startCli(['trace', 'exec', '-o', 'json'])
