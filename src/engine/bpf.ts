@@ -1,6 +1,6 @@
 /** Typed facade over one embedded BPF object: open → configure → load → attach → stream/read → close. */
 import {ExitCode, MonitorError} from '../errors.js'
-import {preflight} from './host.js'
+import {missingCapabilities, preflight} from './host.js'
 import {LOSS_SLOTS, LossSlot} from './layout.js'
 import {loadNative, type NativeBpfObject, type NativeError, type NativeProgInfo, type NativeRingStats} from './native.js'
 import {RECORD_HEADER_BYTES} from './records.js'
@@ -23,7 +23,7 @@ export interface Losses {
   map_full: number
   /** Memory reads in BPF that faulted; the record was sent incomplete. */
   read_fault: number
-  /** Records dropped between the drain thread and JS (JS did not keep up). */
+  /** Records read from the ring at stop that found JS still holding every batch slot. */
   queue: number
   /** Program runs the kernel skipped because a BPF program was already running on that CPU. */
   recursion_misses: number
@@ -38,7 +38,8 @@ export interface StreamOptions {
   batchBytes?: number
   /** A partly filled batch is handed over after this long. */
   flushMs?: number
-  /** Batches that may wait for the JS thread; records arriving while all are taken are dropped (and counted). */
+  /** Batches that may wait for the JS thread. While JS holds them all, the drain thread waits and
+   * records stay in the kernel ring (where an overflow is counted as `ringbuf_reserve`). */
   queueDepth?: number
 }
 
@@ -56,6 +57,7 @@ export class RingBufferStream {
   private final: StreamStats | undefined
   private failure: unknown
   private drained: (() => void) | undefined
+  private stopping: Promise<StreamStats> | undefined
 
   constructor(fd: number, options: StreamOptions) {
     const batchBytes = options.batchBytes ?? 1 << 20
@@ -94,15 +96,15 @@ export class RingBufferStream {
   }
 
   /** Reads the ring empty (JS keeps consuming meanwhile), then ends the drain thread. */
-  async stop(): Promise<StreamStats> {
-    if (!this.final) {
-      await new Promise<void>((resolve) => {
-        this.drained = resolve
-        if (!this.native.drain()) resolve()
-      })
+  stop(): Promise<StreamStats> {
+    this.stopping ??= new Promise<void>((resolve) => {
+      this.drained = resolve
+      if (!this.native.drain()) resolve()
+    }).then(() => {
       this.native.stop()
-    }
-    return this.ended
+      return this.ended
+    })
+    return this.stopping
   }
 }
 
@@ -122,6 +124,14 @@ export function explainNativeError(error: unknown, context: string): MonitorErro
   switch (e.code) {
     case 'EPERM':
     case 'EACCES':
+      // With the capabilities in hand, the verifier or kernel lockdown said no, not the user's rights.
+      if (missingCapabilities().length === 0) {
+        return new MonitorError(`${context}: the kernel refused it (${e.message}); --debug shows libbpf's log`, {
+          exitCode: ExitCode.unavailable,
+          detail,
+          cause: error,
+        })
+      }
       return new MonitorError(`${context}: permission denied: run monitor as root`, {
         exitCode: ExitCode.noPermission,
         detail,
@@ -177,7 +187,7 @@ export class BpfObject {
       for (const p of obj.programs) obj.attach(p)
       return obj
     } catch (error) {
-      obj.close()
+      obj.closeNow()
       throw error
     }
   }
@@ -284,7 +294,8 @@ export class BpfObject {
     this.native = undefined
   }
 
-  /** Synchronous close for exit paths: links and maps go with their fds. */
+  /** Synchronous close for error and exit paths: links and maps go with their fds. A stream still
+   * running keeps its own copy of the ring until stopped, so stop streams first when not exiting. */
   closeNow(): void {
     this.native?.close()
     this.native = undefined
