@@ -21,7 +21,7 @@ export async function runExecSession(options: ExecSessionOptions): Promise<ExecS
   const writer = new LineWriter(process.stdout, () => stop.stop('pipe closed'))
   const json = options.output === 'json'
   const onRun = json
-    ? (run: ProcessRun) => writer.line(JSON.stringify({type: 'run', ...run}))
+    ? (run: ProcessRun) => writer.line(`{"type":"run",${JSON.stringify(run).slice(1)}`)
     : (run: ProcessRun) => writer.line(formatRow(EXEC_COLUMNS, run))
   const tracer = ExecTracer.start(options, {onRun})
   if (!json) writer.line(formatHeader(EXEC_COLUMNS))

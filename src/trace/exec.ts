@@ -131,11 +131,20 @@ export class ExecTracer {
   private report(proc: RunningProcess, end: ProcessRun['end'], endNs: number | null, status?: number): void {
     this.live.delete(proc.pid)
     if (end !== 'running') this.runs++
-    const {start_ns: start, ...fields} = proc
+    const wait = status === undefined ? NOT_EXITED : decodeWaitStatus(status)
+    // Built field by field (no spreads): this runs for every process on the machine.
     this.handlers.onRun({
-      ...fields,
-      ...(status === undefined ? NOT_EXITED : decodeWaitStatus(status)),
-      duration_ns: endNs === null ? null : endNs - start,
+      ts: proc.ts,
+      pid: proc.pid,
+      ppid: proc.ppid,
+      uid: proc.uid,
+      comm: proc.comm,
+      argv: proc.argv,
+      argv_truncated: proc.argv_truncated,
+      exit_code: wait.exit_code,
+      signal: wait.signal,
+      core_dumped: wait.core_dumped,
+      duration_ns: endNs === null ? null : endNs - proc.start_ns,
       end,
     })
   }

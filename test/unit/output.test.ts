@@ -1,7 +1,7 @@
 import {PassThrough} from 'node:stream'
 import {describe, expect, it} from 'vitest'
 
-import {isoFromEpochNs} from '../../src/engine/clock.js'
+import {isoFromEpochNs, isoFromEpochUs} from '../../src/engine/clock.js'
 import {MonitorError} from '../../src/errors.js'
 import {formatDuration, formatHeader, formatRow, LineWriter, resolveOutput} from '../../src/trace/output.js'
 
@@ -44,5 +44,13 @@ describe('output conventions', () => {
     w.line('b')
     await w.end()
     expect(chunks).toEqual(['a\nb\n'])
+  })
+})
+
+describe('monotonic to wall clock', () => {
+  it('keeps microseconds exact, with leading zeros', () => {
+    expect(isoFromEpochUs(1_795_604_720_400_007)).toBe('2026-11-25T11:05:20.400007Z')
+    expect(isoFromEpochUs(1_795_604_720_000_000)).toBe('2026-11-25T11:05:20.000000Z')
+    expect(isoFromEpochUs(1_795_604_720_999_999)).toBe('2026-11-25T11:05:20.999999Z')
   })
 })
