@@ -17,13 +17,16 @@ export async function runExecSession(options: ExecSessionOptions): Promise<ExecS
     return runExecTable(options)
   }
   const started = Date.now()
-  const stop = stopSignal(options.durationS)
-  const writer = new LineWriter(process.stdout, () => stop.stop('pipe closed'))
+  let stopOnClosedPipe = () => {}
+  const writer = new LineWriter(process.stdout, () => stopOnClosedPipe())
   const json = options.output === 'json'
   const onRun = json
     ? (run: ProcessRun) => writer.line(`{"type":"run",${JSON.stringify(run).slice(1)}`)
     : (run: ProcessRun) => writer.line(formatRow(EXEC_COLUMNS, run))
+  // Runs arrive from the drain thread on later ticks, so the header below still comes first.
   const tracer = ExecTracer.start(options, {onRun})
+  const stop = stopSignal(options.durationS) // only once tracing runs: a failed start leaves no timer
+  stopOnClosedPipe = () => stop.stop('pipe closed')
   if (!json) writer.line(formatHeader(EXEC_COLUMNS))
   await stop.done
   const summary = await tracer.stop()

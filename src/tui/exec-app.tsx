@@ -2,11 +2,10 @@
 import {render, useInput, useStdout} from 'ink'
 import React, {useCallback, useEffect, useState} from 'react'
 
-import type {Losses} from '../engine/index.js'
+import {type Losses, monotonicNowNs} from '../engine/index.js'
 import {ExecTracer, type ExecSummary, type ProcessRun, type RunningProcess} from '../trace/exec.js'
 import type {ExecSessionOptions} from '../trace/exec-session.js'
 import {formatArgv, formatLosses} from '../trace/exec-format.js'
-import {monotonicNowNs} from '../engine/index.js'
 import {stopSignal} from '../trace/session.js'
 import {ExecView, type ExecRow} from './exec-view.js'
 import {applyKeys, initialKeyState, keyText} from './exec-keys.js'
@@ -80,8 +79,8 @@ function App({feed, onQuit}: {feed: ExecFeed; onQuit: () => void}) {
 
 export async function runExecTable(options: ExecSessionOptions): Promise<ExecSummary> {
   const feed = new ExecFeed()
-  const stop = stopSignal(options.durationS)
   feed.tracer = ExecTracer.start(options, {onRun: (run) => feed.add(run)})
+  const stop = stopSignal(options.durationS)
   process.stdout.write('\x1b[?1049h') // alternate screen: the terminal comes back as it was
   const app = render(<App feed={feed} onQuit={() => stop.stop('quit')} />, {exitOnCtrlC: false, patchConsole: false})
   try {
