@@ -24,14 +24,15 @@
 // Needs root, libbpf-tools (execsnoop, exitsnoop), bpftool, setpriv, cc, and `npm run build` done.
 // Exits 1 when monitor lost records or missed runs; otherwise 0: this is a measurement, not a gate.
 import {execFileSync, spawn} from 'node:child_process'
-import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+
+import {bpfPrograms, Children, enableBpfStats, median} from '../lib.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
 const out = '/tmp/monitor-bench-exec'
-const STATS_SYSCTL = '/proc/sys/kernel/bpf_stats_enabled'
 const SETTLE_MS = 300 // after attach, and after the storm (lets the tracers drain before sampling CPU)
 
 const ALL = ['base', 'monitor', 'peers', 'execsnoop', 'exitsnoop', 'monitor-comm']
@@ -82,38 +83,20 @@ const TRACERS = {
 }
 
 // ---- cleanup: children, the sysctl ------------------------------------------------------------
-const children = new Set()
-let oldStats = null
-function restoreStats() {
-  if (oldStats !== null) {
-    try {
-      writeFileSync(STATS_SYSCTL, oldStats)
-    } catch {}
-    oldStats = null
-  }
-}
-function killAll() {
-  for (const c of children) {
-    try {
-      c.kill('SIGKILL')
-    } catch {}
-  }
-}
+const children = new Children()
+let restoreStats = () => {}
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, async () => {
-    const pending = [...children].map((c) => c.exited)
-    killAll()
+    const reaped = children.reaped(3000)
+    children.killAll()
     restoreStats()
     // Reap them here rather than leave zombies to init.
-    await Promise.race([Promise.all(pending), sleep(3000)])
+    await reaped
     console.error(`\ninterrupted (${sig}): tracers killed, kernel.bpf_stats_enabled restored`)
     process.exit(130)
   })
 }
-process.on('exit', () => {
-  killAll()
-  restoreStats()
-})
+process.on('exit', () => children.killAll())
 
 function start(cmd, args, outFile, errFile) {
   const o = openSync(outFile, 'w')
@@ -122,21 +105,12 @@ function start(cmd, args, outFile, errFile) {
   const child = spawn('setpriv', ['--pdeathsig', 'SIGKILL', '--', cmd, ...args], {stdio: ['ignore', o, e]})
   closeSync(o)
   closeSync(e)
-  children.add(child)
-  child.exited = new Promise((resolve) =>
-    child.on('exit', (code, signal) => {
-      children.delete(child)
-      resolve({code, signal})
-    }),
-  )
-  return child
+  return children.track(child)
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
-function progs() {
-  return JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], {encoding: 'utf8'}))
-}
+const progs = bpfPrograms
 
 // Programs with one of `names` whose id is not in `before`, polled until all names are there.
 async function waitForProgs(before, names, child, what) {
@@ -188,13 +162,10 @@ function irqWork() {
 
 function runStorm() {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(out, 'storm'), [String(N)], {stdio: ['ignore', 'pipe', 'inherit']})
-    children.add(child)
-    child.exited = new Promise((r) => child.on('exit', r))
+    const child = children.track(spawn(join(out, 'storm'), [String(N)], {stdio: ['ignore', 'pipe', 'inherit']}))
     let text = ''
     child.stdout.on('data', (d) => (text += d))
-    child.on('exit', (code) => {
-      children.delete(child)
+    child.exited.then(({code}) => {
       if (code !== 0) return reject(new Error(`storm exited ${code}`))
       resolve(JSON.parse(text))
     })
@@ -313,13 +284,6 @@ async function runOne(name, round) {
 }
 
 // ---- main -------------------------------------------------------------------------------------
-const median = (xs) => {
-  const s = xs.filter((x) => x !== null && !Number.isNaN(x)).sort((a, b) => a - b)
-  if (!s.length) return null
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-
 function preflight() {
   if (process.getuid?.() !== 0) throw new Error('run as root: the tracers load BPF programs')
   for (const [path, hint] of [
@@ -339,8 +303,7 @@ const fmt = (x, d = 0) => (x === null || x === undefined || Number.isNaN(x) ? '-
 async function main() {
   preflight()
   const progsBefore = new Set(progs().map((p) => p.id))
-  oldStats = readFileSync(STATS_SYSCTL, 'utf8').trim()
-  writeFileSync(STATS_SYSCTL, '1')
+  restoreStats = enableBpfStats()
 
   const results = []
   const t0 = Date.now()

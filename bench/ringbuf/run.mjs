@@ -10,15 +10,16 @@
 // steadier floor). Needs root, `make -C addon`, `npm run build:addon` and `npx tsc -p .` done.
 // Exits 1 when an acceptance bound fails: JS >= 0.9x C's events/s, 0 lost, JS CPU/event <= 3x C's.
 import {execFileSync, spawn} from 'node:child_process'
-import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+
+import {bpfPrograms, Children, enableBpfStats, median} from '../lib.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
 const out = join(here, 'out')
 const bpfObject = join(root, 'addon', 'gen', 'ringbench.bpf.o')
-const STATS_SYSCTL = '/proc/sys/kernel/bpf_stats_enabled'
 const BOUNDS = {minRateRatio: 0.9, maxCpuRatio: 3}
 
 const opts = {runs: 5, seconds: 3, bursts: '1,16', kinds: 'c,c-edge,js', 'ring-bytes': 4 << 20, json: false}
@@ -60,21 +61,14 @@ function preflight() {
 }
 
 // Every child is tracked so that any exit path kills it; they also carry PR_SET_PDEATHSIG.
-const children = new Set()
+const children = new Children()
+const killAll = () => children.killAll()
 function start(cmd, args) {
-  const child = spawn(cmd, args, {stdio: ['pipe', 'pipe', 'inherit']})
-  children.add(child)
-  child.exited = new Promise((resolve) => child.on('exit', (code, signal) => {
-    children.delete(child)
-    resolve({code, signal})
-  }))
+  const child = children.track(spawn(cmd, args, {stdio: ['pipe', 'pipe', 'inherit']}))
   child.stdout.setEncoding('latin1')
   child.output = ''
   child.stdout.on('data', (d) => (child.output += d))
   return child
-}
-function killAll() {
-  for (const c of children) c.kill('SIGKILL')
 }
 
 function waitFor(child, pattern, what, ms) {
@@ -133,16 +127,9 @@ async function runPair(kind, burst) {
   }
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-
 function leftoverPrograms() {
   try {
-    const progs = JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j'], {encoding: 'utf8'}))
-    return progs.filter((p) => p.name === 'on_getppid').map((p) => p.id)
+    return bpfPrograms().filter((p) => p.name === 'on_getppid').map((p) => p.id)
   } catch {
     return [] // no bpftool: nothing to check with
   }
@@ -150,8 +137,7 @@ function leftoverPrograms() {
 
 async function main() {
   preflight()
-  const oldStats = readFileSync(STATS_SYSCTL, 'utf8').trim()
-  const restore = () => writeFileSync(STATS_SYSCTL, oldStats)
+  const restore = enableBpfStats()
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(sig, () => {
       killAll()
@@ -160,7 +146,6 @@ async function main() {
     })
   }
   const results = []
-  writeFileSync(STATS_SYSCTL, '1')
   try {
     // Interleaved so drift (thermal, noisy neighbours) hits every cell alike; who goes first rotates.
     for (let i = 0; i < runs; i++) {

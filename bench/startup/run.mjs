@@ -15,6 +15,8 @@ import {dirname, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 
+import {median} from '../lib.mjs'
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const {values: opt} = parseArgs({
   options: {
@@ -47,12 +49,6 @@ function time({name, args, expect}) {
     process.exit(1)
   }
   return ms
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
 for (let i = 0; i < warmup; i++) for (const c of cases) time(c) // page cache, code cache file, CPU clocks

@@ -1,0 +1,69 @@
+// Helpers every benchmark shares: medians, the kernel's BPF run-time accounting, BPF program lists,
+// and children that never outlive the benchmark.
+import {execFileSync} from 'node:child_process'
+import {readFileSync, writeFileSync} from 'node:fs'
+
+/** Median of the finite values (null and NaN are runs that had no figure); null when none. */
+export function median(xs) {
+  const s = xs.filter((x) => x !== null && x !== undefined && !Number.isNaN(x)).sort((a, b) => a - b)
+  if (!s.length) return null
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+/** Every loaded BPF program as bpftool reports it (id, name, run_time_ns, run_cnt, ...). */
+export function bpfPrograms() {
+  return JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], {encoding: 'utf8'}))
+}
+
+const STATS_SYSCTL = '/proc/sys/kernel/bpf_stats_enabled'
+
+/** Turns on kernel.bpf_stats_enabled (BPF run time is cost too) and returns the function that puts
+ * the old value back; it also runs at exit. SIGKILL of the benchmark cannot restore it. */
+export function enableBpfStats() {
+  let old = readFileSync(STATS_SYSCTL, 'utf8').trim()
+  writeFileSync(STATS_SYSCTL, '1')
+  const restore = () => {
+    if (old === null) return
+    try {
+      writeFileSync(STATS_SYSCTL, old)
+    } catch {}
+    old = null
+  }
+  process.on('exit', restore)
+  return restore
+}
+
+/** Children tracked so that every exit path kills them (they also carry a parent-death signal). */
+export class Children {
+  #set = new Set()
+
+  get size() {
+    return this.#set.size
+  }
+
+  /** Adds `child.exited`, a promise of {code, signal}. */
+  track(child) {
+    this.#set.add(child)
+    child.exited = new Promise((resolve) =>
+      child.on('exit', (code, signal) => {
+        this.#set.delete(child)
+        resolve({code, signal})
+      }),
+    )
+    return child
+  }
+
+  killAll() {
+    for (const c of this.#set) {
+      try {
+        c.kill('SIGKILL')
+      } catch {}
+    }
+  }
+
+  /** Resolves once every child tracked now has exited (or after `ms`). */
+  reaped(ms) {
+    return Promise.race([Promise.all([...this.#set].map((c) => c.exited)), new Promise((r) => setTimeout(r, ms))])
+  }
+}
