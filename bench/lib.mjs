@@ -2,6 +2,24 @@
 // and children that never outlive the benchmark.
 import {execFileSync} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
+import {parseArgs} from 'node:util'
+
+/** Parses `--name value` options (and boolean flags) with node's parseArgs. `defaults` maps each
+ * option to its default: a boolean makes a flag, undefined an optional value, anything else a value
+ * (returned as a string). An unknown option or a missing value exits 2 with one line. */
+export function options(defaults) {
+  const spec = {}
+  for (const [name, value] of Object.entries(defaults)) {
+    if (typeof value === 'boolean') spec[name] = {type: 'boolean', default: value}
+    else spec[name] = value === undefined ? {type: 'string'} : {type: 'string', default: String(value)}
+  }
+  try {
+    return parseArgs({options: spec}).values
+  } catch (error) {
+    console.error(error.message)
+    process.exit(2)
+  }
+}
 
 /** Median of the finite values (null and NaN are runs that had no figure); null when none. */
 export function median(xs) {

@@ -28,7 +28,7 @@ import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync} f
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {bpfPrograms, Children, enableBpfStats, median} from '../lib.mjs'
+import {bpfPrograms, Children, enableBpfStats, median, options} from '../lib.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
@@ -36,16 +36,7 @@ const out = '/tmp/monitor-bench-exec'
 const SETTLE_MS = 300 // after attach, and after the storm (lets the tracers drain before sampling CPU)
 
 const ALL = ['base', 'monitor', 'peers', 'execsnoop', 'exitsnoop', 'monitor-comm']
-const opts = {runs: 5, n: 5000, contenders: ALL.join(','), json: false}
-for (let i = 2; i < process.argv.length; i++) {
-  const key = process.argv[i].replace(/^--/, '')
-  if (!(key in opts)) {
-    console.error(`unknown option ${process.argv[i]}`)
-    process.exit(2)
-  }
-  if (key === 'json') opts.json = true
-  else opts[key] = process.argv[++i]
-}
+const opts = options({runs: 5, n: 5000, contenders: ALL.join(','), json: false})
 const runs = Number(opts.runs)
 const N = Number(opts.n)
 const contenders = String(opts.contenders).split(',')

@@ -14,7 +14,7 @@ import {existsSync, mkdirSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {bpfPrograms, Children, enableBpfStats, median} from '../lib.mjs'
+import {bpfPrograms, Children, enableBpfStats, median, options} from '../lib.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
@@ -22,16 +22,18 @@ const out = join(here, 'out')
 const bpfObject = join(root, 'addon', 'gen', 'ringbench.bpf.o')
 const BOUNDS = {minRateRatio: 0.9, maxCpuRatio: 3}
 
-const opts = {runs: 5, seconds: 3, bursts: '1,16', kinds: 'c,c-edge,js', 'ring-bytes': 4 << 20, json: false}
-for (let i = 2; i < process.argv.length; i++) {
-  const key = process.argv[i].replace(/^--/, '')
-  if (!(key in opts) && !['batch-bytes', 'flush-ms', 'queue-depth'].includes(key)) {
-    console.error(`unknown option ${process.argv[i]}`)
-    process.exit(2)
-  }
-  if (key === 'json') opts.json = true
-  else opts[key] = process.argv[++i]
-}
+const opts = options({
+  runs: 5,
+  seconds: 3,
+  bursts: '1,16',
+  kinds: 'c,c-edge,js',
+  'ring-bytes': 4 << 20,
+  json: false,
+  // engine stream options, passed to the JS consumer only when given
+  'batch-bytes': undefined,
+  'flush-ms': undefined,
+  'queue-depth': undefined,
+})
 const runs = Number(opts.runs)
 const seconds = Number(opts.seconds)
 const bursts = String(opts.bursts).split(',').map(Number)

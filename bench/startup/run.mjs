@@ -13,19 +13,10 @@
 import {spawnSync} from 'node:child_process'
 import {dirname, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {parseArgs} from 'node:util'
-
-import {median} from '../lib.mjs'
+import {median, options} from '../lib.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const {values: opt} = parseArgs({
-  options: {
-    runs: {type: 'string', default: '21'},
-    warmup: {type: 'string', default: '3'},
-    'max-ratio': {type: 'string', default: '2'},
-    bin: {type: 'string', default: resolve(ROOT, 'bin', 'run.js')},
-  },
-})
+const opt = options({runs: 21, warmup: 3, 'max-ratio': 2, bin: resolve(ROOT, 'bin', 'run.js')})
 const runs = Number(opt.runs)
 const warmup = Number(opt.warmup)
 const maxRatio = Number(opt['max-ratio'])
