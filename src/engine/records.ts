@@ -42,14 +42,3 @@ export function packRecords(payloads: Uint8Array[]): Buffer {
 export function readU64(view: DataView, offset: number): number {
   return view.getUint32(offset, true) + view.getUint32(offset + 4, true) * 0x1_0000_0000
 }
-
-/** Reads a NUL-terminated fixed-size char array (comm etc.) as latin1. */
-export function readCString(view: DataView, offset: number, size: number): string {
-  let s = ''
-  for (let i = 0; i < size; i++) {
-    const c = view.getUint8(offset + i)
-    if (c === 0) break
-    s += String.fromCharCode(c)
-  }
-  return s
-}

@@ -1,26 +1,12 @@
-/** Decodes `struct exec_event` (addon/bpf/exec.h) records. Offsets are checked against BTF in tests. */
-import {defineStruct} from '../engine/layout.js'
-import {readCString, readU64} from '../engine/records.js'
+/** Decodes `struct exec_event` (addon/bpf/exec.h) records. */
+import {EXEC_EVENT, EXEC_EVENT_FLAGS, EXEC_EVENT_KIND} from './exec/layout.js'
 
-export const EXEC_EVENT = defineStruct('exec', 'exec_event', 64, {
-  ts_ns: [0, 8],
-  start_ns: [8, 8],
-  kind: [16, 4],
-  pid: [20, 4],
-  ppid: [24, 4],
-  uid: [28, 4],
-  exit_code: [32, 4],
-  flags: [36, 4],
-  args_len: [40, 4],
-  pad: [44, 4],
-  comm: [48, 16],
-})
-
-export const ExecEventKind = {exec: 1, exit: 2} as const
-export const ExecFlag = {argsTruncated: 1, argsFault: 2} as const
+export {EXEC_EVENT}
+export const ExecEventKind = {exec: EXEC_EVENT_KIND.values.EXEC_EVENT_EXEC, exit: EXEC_EVENT_KIND.values.EXEC_EVENT_EXIT} as const
+export const ExecFlag = {argsTruncated: EXEC_EVENT_FLAGS.values.EXEC_FLAG_ARGS_TRUNCATED, argsFault: EXEC_EVENT_FLAGS.values.EXEC_FLAG_ARGS_FAULT} as const
 export const EXEC_ENUMS = {
-  exec_event_kind: {EXEC_EVENT_EXEC: ExecEventKind.exec, EXEC_EVENT_EXIT: ExecEventKind.exit},
-  exec_event_flags: {EXEC_FLAG_ARGS_TRUNCATED: ExecFlag.argsTruncated, EXEC_FLAG_ARGS_FAULT: ExecFlag.argsFault},
+  exec_event_kind: EXEC_EVENT_KIND.values,
+  exec_event_flags: EXEC_EVENT_FLAGS.values,
 }
 
 export interface ExecRecord {
@@ -37,7 +23,6 @@ export interface ExecRecord {
   argv: string[]
 }
 
-const F = EXEC_EVENT.fields
 const utf8 = new TextDecoder('utf-8')
 
 /** argv as the kernel keeps it: NUL-separated strings. A truncated tail stays as the last element. */
@@ -56,19 +41,19 @@ export function splitArgs(bytes: Uint8Array): string[] {
 
 export function decodeExecRecord(view: DataView, offset: number, length: number): ExecRecord {
   if (length < EXEC_EVENT.size) throw new RangeError(`exec record of ${length} bytes is shorter than its header`)
-  const argsLen = Math.min(view.getUint32(offset + F.args_len.offset, true), length - EXEC_EVENT.size)
+  const r = EXEC_EVENT.decode(view, offset)
+  const argsLen = Math.min(r.args_len, length - EXEC_EVENT.size)
   const args = new Uint8Array(view.buffer, view.byteOffset + offset + EXEC_EVENT.size, argsLen)
   return {
-    kind: view.getUint32(offset + F.kind.offset, true),
-    ts_ns: readU64(view, offset + F.ts_ns.offset),
-    start_ns: readU64(view, offset + F.start_ns.offset),
-    pid: view.getUint32(offset + F.pid.offset, true),
-    ppid: view.getUint32(offset + F.ppid.offset, true),
-    uid: view.getUint32(offset + F.uid.offset, true),
-    status: view.getInt32(offset + F.exit_code.offset, true),
-    flags: view.getUint32(offset + F.flags.offset, true),
-    comm: readCString(view, offset + F.comm.offset, F.comm.size),
+    kind: r.kind,
+    ts_ns: r.ts_ns,
+    start_ns: r.start_ns,
+    pid: r.pid,
+    ppid: r.ppid,
+    uid: r.uid,
+    status: r.exit_code,
+    flags: r.flags,
+    comm: r.comm,
     argv: argsLen ? splitArgs(args) : [],
   }
 }
-

@@ -20,7 +20,8 @@ describe('event layouts match the C headers (via BTF)', () => {
         const btf = obj.handle.describeStruct(layout.struct)
         expect(btf.size).toBe(layout.size)
         const fromBtf = Object.fromEntries(btf.fields.map((f) => [f.name, {offset: f.offset, size: f.size}]))
-        expect(layout.fields).toEqual(fromBtf)
+        const fromTs = Object.fromEntries(Object.values(layout.fields).map((f) => [f.name, {offset: f.offset, size: f.size}]))
+        expect(fromTs).toEqual(fromBtf)
       } finally {
         obj.closeNow()
       }
@@ -31,7 +32,7 @@ describe('event layouts match the C headers (via BTF)', () => {
     const obj = BpfObject.open('exec')
     try {
       for (const [name, values] of Object.entries(EXEC_ENUMS)) expect(obj.handle.describeEnum(name)).toEqual(values)
-      expect(obj.handle.describeEnum('loss_slot')).toEqual(LOSS_SLOT_ENUM)
+      expect(obj.handle.describeEnum('loss_slot')).toEqual(LOSS_SLOT_ENUM.values)
     } finally {
       obj.closeNow()
     }

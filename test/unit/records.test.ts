@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {batchView, forEachRecord, packRecords, readCString, readU64} from '../../src/engine/records.js'
+import {readCString} from '../../src/engine/layout.js'
+import {batchView, forEachRecord, packRecords, readU64} from '../../src/engine/records.js'
 
 describe('packed record batches', () => {
   it('walks records of different lengths with 8-byte padding', () => {
