@@ -5,6 +5,8 @@ export const ExitCode = {
   dataError: 65,
   unavailable: 69,
   noPermission: 77,
+  /** Stopped by a second Ctrl-C before the session could finish (128 + SIGINT, as shells report it). */
+  interrupted: 130,
 } as const
 
 /** An error meant for the user: one line saying what is wrong and how to fix it. */

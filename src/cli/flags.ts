@@ -5,12 +5,12 @@ import {ExitCode, MonitorError} from '../errors.js'
 
 export const outputFlag = Flags.string({
   char: 'o',
-  summary: 'Output: table (live, terminal), json (NDJSON for streams), columns (plain text)',
+  summary: 'Output: table (live, on a terminal), json (NDJSON), columns (plain text; the default when piped)',
   options: ['table', 'json', 'columns'],
 })
 
 export const durationFlag = Flags.custom<number>({
-  summary: 'Stop after this many seconds',
+  summary: 'Stop after this many seconds (default: at Ctrl-C)',
   helpValue: '<s>',
   parse: async (input) => {
     const n = Number(input)
@@ -18,6 +18,8 @@ export const durationFlag = Flags.custom<number>({
     return n
   },
 })
+
+export const utcFlag = Flags.boolean({summary: 'Show times in UTC instead of local time (JSON is always UTC)'})
 
 export const pidFlag = Flags.integer({summary: 'Only this process and its direct children', min: 1})
 export const uidFlag = Flags.integer({summary: 'Only processes of this user id', min: 0})

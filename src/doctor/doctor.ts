@@ -1,10 +1,8 @@
-/** `monitor doctor`: host facts, a real attach per hook type, and what each command needs. */
+/** `monitor doctor`: host facts, a real attach per hook type, and what each command needs — read
+ * from the tracers' own programs, so a new command is checked without a list to keep. */
 import {existsSync} from 'node:fs'
 import {release} from 'node:os'
 
-import chalk from 'chalk'
-
-import {BpfObject} from '../engine/bpf.js'
 import {
   BTF_PATH,
   Capability,
@@ -16,17 +14,16 @@ import {
   mountedTracefs,
   readTrimmed,
 } from '../engine/host.js'
-import {loadNative, nativePath} from '../engine/native.js'
+import {HOOK_NAMES, type HookName, type HookResult, libbpfVersion, objectNeeds, probeHook} from '../engine/probe.js'
+import {TRACERS} from '../trace/registry.js'
 
-export type HookName = 'tracepoint' | 'raw_tp' | 'kprobe' | 'fentry' | 'tp_btf' | 'perf_event' | 'uprobe' | 'ringbuf'
+export type {HookName, HookResult}
 
-export interface HookResult {
-  /** ok: loads, attaches and fires · load_only: loads but cannot attach · unavailable: does not load · error: could not probe */
-  status: 'ok' | 'load_only' | 'unavailable' | 'error'
-  loads: boolean
-  attaches: boolean
-  fires: boolean
-  detail?: string
+export interface CommandStatus {
+  ok: boolean
+  reason?: string
+  /** Hook types its programs use. */
+  needs?: string[]
 }
 
 export interface DoctorReport {
@@ -42,117 +39,38 @@ export interface DoctorReport {
   bpf_stats_enabled: boolean | null
   unprivileged_bpf_disabled: number | null
   hooks: Record<HookName, HookResult>
-  commands: Record<string, {ok: boolean; reason?: string}>
+  commands: Record<string, CommandStatus>
   engine_ok: boolean
   reason?: string
 }
 
-/** Programs in addon/bpf/doctor.bpf.c and the `hits` slot each increments. */
-const PROBES: Record<Exclude<HookName, 'ringbuf'>, {program: string; slot: number}> = {
-  tracepoint: {program: 'probe_tracepoint', slot: 0},
-  raw_tp: {program: 'probe_raw_tp', slot: 1},
-  kprobe: {program: 'probe_kprobe', slot: 2},
-  fentry: {program: 'probe_fentry', slot: 3},
-  tp_btf: {program: 'probe_tp_btf', slot: 4},
-  perf_event: {program: 'probe_perf_event', slot: 5},
-  uprobe: {program: 'probe_uprobe', slot: 6},
-}
-
-const PERF_TYPE_SOFTWARE = 1
-const PERF_COUNT_SW_CPU_CLOCK = 0
-
-/** What each command needs from the kernel. Add a row when a command lands. */
-const COMMAND_NEEDS: Record<string, HookName[]> = {
-  'trace exec': ['tracepoint', 'ringbuf'],
-}
-
-function hitCount(obj: BpfObject, slot: number): number {
-  const key = Buffer.alloc(4)
-  key.writeUInt32LE(slot)
-  const v = obj.handle.lookup('hits', key)
-  return v ? Number(v.readBigUInt64LE(0)) : 0
-}
-
-function spin(ms: number): void {
-  const end = Date.now() + ms
-  while (Date.now() < end);
-}
-
 function firstLine(error: unknown): string {
-  const e = error as Error & {libbpfLog?: string}
-  return e.message.split('\n')[0]
+  return String((error as Error)?.message ?? error).split('\n')[0]
 }
 
-async function probeHook(name: HookName): Promise<HookResult> {
-  const program = name === 'ringbuf' ? 'probe_ringbuf' : PROBES[name].program
-  const result: HookResult = {status: 'error', loads: false, attaches: false, fires: false}
-  let obj: BpfObject | undefined
+/** A command's needs: every hook type its programs use, and each tracepoint they attach to. */
+function commandStatus(object: string, hooks: Record<HookName, HookResult>, tracefs: string | null, cannotProbe?: string): CommandStatus {
+  let needs: ReturnType<typeof objectNeeds>
   try {
-    obj = BpfObject.open('doctor', {programs: [program], maxEntries: {events: 4096 * 4}})
-    try {
-      obj.handle.load()
-      result.loads = true
-    } catch (error) {
-      return {...result, status: 'unavailable', detail: `does not load: ${firstLine(error)}`}
-    }
-    try {
-      await attachAndFire(obj, name, program, result)
-    } catch (error) {
-      return {...result, status: 'load_only', detail: `loads but does not attach: ${firstLine(error)}`}
-    }
-    result.status = result.fires ? 'ok' : 'error'
-    if (!result.fires) result.detail = 'attached, but the probe never fired'
-    return result
+    needs = objectNeeds(object)
   } catch (error) {
-    return {...result, status: 'error', detail: firstLine(error)}
-  } finally {
-    obj?.closeNow()
+    return {ok: false, reason: firstLine(error)}
   }
-}
-
-async function attachAndFire(obj: BpfObject, name: HookName, program: string, result: HookResult): Promise<void> {
-  const raw = obj.handle
-  const native = loadNative()
-  switch (name) {
-    case 'kprobe':
-      raw.attachKprobe(program, 'do_nanosleep', false)
-      result.attaches = true
-      return
-    case 'perf_event': {
-      const fd = native.perfEventOpen({type: PERF_TYPE_SOFTWARE, config: PERF_COUNT_SW_CPU_CLOCK, pid: 0, cpu: -1, frequency: 1000})
-      raw.attachPerfEvent(program, fd)
-      result.attaches = true
-      spin(30)
-      result.fires = hitCount(obj, PROBES.perf_event.slot) > 0
-      return
-    }
-    case 'uprobe':
-      raw.attachUprobe(program, process.pid, nativePath(), 'monitor_uprobe_probe', false)
-      result.attaches = true
-      native.callUprobeProbe(1)
-      result.fires = hitCount(obj, PROBES.uprobe.slot) === 1
-      return
-    case 'ringbuf': {
-      raw.attach(program)
-      result.attaches = true
-      let records = 0
-      const stream = obj.stream({onBatch: (_b, n) => (records += n), batchBytes: 64 * 1024, flushMs: 1})
-      void process.ppid // getppid(2): fires the tracepoint the probe sits on
-      await obj.stopStream(stream)
-      result.fires = records > 0
-      return
-    }
-    default: {
-      raw.attach(program)
-      result.attaches = true
-      // getppid(2) fires the syscall probes; sched_switch (tp_btf) needs a moment off the CPU.
-      for (let i = 0; i < 25 && !result.fires; i++) {
-        void process.ppid
-        result.fires = hitCount(obj, PROBES[name].slot) > 0
-        if (!result.fires) await new Promise((r) => setTimeout(r, 20))
-      }
+  const types = [...new Set<string>([...needs.programs.map((p) => p.hook), ...(needs.ringbuf ? ['ringbuf'] : [])])]
+  if (cannotProbe) return {ok: false, reason: cannotProbe, needs: types}
+  const problems: string[] = []
+  for (const t of types) {
+    const h = hooks[t as HookName]
+    if (!h) problems.push(`${t}: not a hook doctor knows`)
+    else if (h.status !== 'ok') problems.push(`${t}: ${h.detail ?? h.status}`)
+  }
+  // A tracepoint missing from this kernel (say sock_send_length before 6.3) fails only its command.
+  for (const p of needs.programs) {
+    if (p.hook === 'tracepoint' && p.target && tracefs && !existsSync(`${tracefs}/events/${p.target}`)) {
+      problems.push(`tracepoint ${p.target} does not exist in this kernel`)
     }
   }
+  return problems.length ? {ok: false, reason: problems.join('; '), needs: types} : {ok: true, needs: types}
 }
 
 export async function runDoctor(): Promise<DoctorReport> {
@@ -164,7 +82,7 @@ export async function runDoctor(): Promise<DoctorReport> {
   let libbpf: string | null = null
   let engineError: string | undefined
   try {
-    libbpf = loadNative().libbpfVersion()
+    libbpf = libbpfVersion()
   } catch (error) {
     engineError = firstLine(error)
   }
@@ -179,25 +97,14 @@ export async function runDoctor(): Promise<DoctorReport> {
     }
   }
 
-  const hookNames: HookName[] = ['tracepoint', 'raw_tp', 'kprobe', 'fentry', 'tp_btf', 'perf_event', 'uprobe', 'ringbuf']
   const hooks = {} as Record<HookName, HookResult>
   const cannotProbe = engineError ?? (missing.length ? `needs root (missing ${missing.join(', ')})` : !btf ? 'no BTF' : undefined)
-  for (const h of hookNames) {
-    hooks[h] = cannotProbe
-      ? {status: 'error', loads: false, attaches: false, fires: false, detail: cannotProbe}
-      : await probeHook(h)
-  }
-  if (!cannotProbe && hooks.ringbuf.status !== 'ok' && !loadNative().probeRingbuf()) {
-    hooks.ringbuf.detail = 'kernel has no BPF ring buffer (needs 5.8+)'
+  for (const h of HOOK_NAMES) {
+    hooks[h] = cannotProbe ? {status: 'error', loads: false, attaches: false, fires: false, detail: cannotProbe} : await probeHook(h)
   }
 
   const commands: DoctorReport['commands'] = {doctor: {ok: true}}
-  for (const [cmd, needs] of Object.entries(COMMAND_NEEDS)) {
-    const broken = needs.filter((h) => hooks[h].status !== 'ok')
-    commands[cmd] = broken.length
-      ? {ok: false, reason: cannotProbe ?? broken.map((h) => `${h}: ${hooks[h].detail ?? hooks[h].status}`).join('; ')}
-      : {ok: true}
-  }
+  for (const spec of TRACERS) commands[spec.command] = commandStatus(spec.object, hooks, tracefs, cannotProbe)
 
   const engineOk = !cannotProbe && tracefs !== null && hooks.tracepoint.status === 'ok' && hooks.ringbuf.status === 'ok'
   const report: DoctorReport = {
@@ -228,35 +135,4 @@ export async function runDoctor(): Promise<DoctorReport> {
         : `tracepoint: ${hooks.tracepoint.detail ?? hooks.tracepoint.status}; ringbuf: ${hooks.ringbuf.detail ?? hooks.ringbuf.status}`)
   }
   return report
-}
-
-const MARK: Record<HookResult['status'], string> = {
-  ok: chalk.green('✓'),
-  load_only: chalk.red('✗'),
-  unavailable: chalk.red('✗'),
-  error: chalk.yellow('?'),
-}
-
-export function formatDoctor(r: DoctorReport): string {
-  const yes = (b: boolean) => (b ? 'yes' : 'no')
-  const lines = [
-    `kernel          ${r.kernel}`,
-    `libbpf          ${r.libbpf ?? 'not loadable'}`,
-    `BTF             ${r.btf ? BTF_PATH : 'missing'}`,
-    `root            ${yes(r.root)} (CAP_SYS_ADMIN ${yes(r.capabilities.cap_sys_admin)}, CAP_BPF ${yes(r.capabilities.cap_bpf)}, CAP_PERFMON ${yes(r.capabilities.cap_perfmon)})`,
-    `tracefs         ${r.tracefs ?? 'not mounted'}${r.tracefs_mounted_by_monitor ? ' (mounted now)' : ''}`,
-    `lockdown        ${r.lockdown ?? 'unknown (securityfs not mounted)'}${r.securityfs_mounted_by_monitor ? ' (securityfs mounted now)' : ''}`,
-    `bpf_stats       ${r.bpf_stats_enabled === null ? 'unknown' : r.bpf_stats_enabled ? 'enabled' : 'disabled'}`,
-    '',
-    'hooks (probed by a real attach)',
-  ]
-  for (const [name, h] of Object.entries(r.hooks)) {
-    lines.push(`  ${MARK[h.status]} ${name.padEnd(11)} ${h.status.padEnd(11)} ${h.detail ?? ''}`.trimEnd())
-  }
-  lines.push('', 'commands')
-  for (const [name, c] of Object.entries(r.commands)) {
-    lines.push(`  ${c.ok ? MARK.ok : MARK.unavailable} ${name.padEnd(11)} ${c.ok ? 'ok' : c.reason}`)
-  }
-  lines.push('', r.engine_ok ? chalk.green('engine: ok') : chalk.red(`engine: cannot run here: ${r.reason}`))
-  return lines.join('\n') + '\n'
 }

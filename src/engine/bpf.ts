@@ -41,6 +41,9 @@ export interface StreamOptions {
   /** Batches that may wait for the JS thread. While JS holds them all, the drain thread waits and
    * records stay in the kernel ring (where an overflow is counted as `ringbuf_reserve`). */
   queueDepth?: number
+  /** Called once, on the JS thread, when the stream fails while running (onBatch threw, or the
+   * drain thread ended on an error). */
+  onError?: (error: unknown) => void
 }
 
 export interface StreamStats {
@@ -94,6 +97,10 @@ export class RingBufferStream {
     const live = this.native.stats()
     return live ? toStreamStats(live) : this.final!
   }
+
+  /** Output backpressure (stub until the native side lands). */
+  pause(): void {}
+  resume(): void {}
 
   /** Reads the ring empty (JS keeps consuming meanwhile), then ends the drain thread. */
   stop(): Promise<StreamStats> {
@@ -195,6 +202,11 @@ export class BpfObject {
   private get raw(): NativeBpfObject {
     if (!this.native) throw new Error(`BPF object ${this.name} is closed`)
     return this.native
+  }
+
+  /** The programs this object loads and attaches. */
+  get programNames(): string[] {
+    return [...this.programs]
   }
 
   /** Raw access for layout checks and tools with needs the facade does not cover. */

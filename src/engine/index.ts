@@ -1,6 +1,6 @@
 export {BpfObject, RingBufferStream, explainNativeError, ringBytesFor, totalLosses} from './bpf.js'
 export type {ConfigValue, Losses, OpenOptions, StreamOptions, StreamStats} from './bpf.js'
-export {isoFromMonotonicNs, monotonicNowNs} from './clock.js'
+export {epochUsFromMonotonicNs, monotonicNowNs} from './clock.js'
 export {forEachRecord, readU64} from './records.js'
 export {readCString} from './layout.js'
 export {loadNative} from './native.js'

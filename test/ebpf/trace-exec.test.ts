@@ -1,9 +1,12 @@
 /** `monitor trace exec` end to end: the real CLI, real processes, NDJSON checked record by record. */
-import {spawn, spawnSync} from 'node:child_process'
-import {expect, it} from 'vitest'
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {beforeAll, expect, it} from 'vitest'
 
-import {describeEbpf, loadedProgramIds, sleep, waitFor} from '../support/ebpf.js'
-import {startCli} from '../support/cli.js'
+import {startCli, startReady} from '../support/cli.js'
+import {CLI, describeEbpf, programsGone, programsOf, ROOT, sleep, waitFor} from '../support/ebpf.js'
 
 interface Run {
   type: string
@@ -19,31 +22,27 @@ interface Run {
   ts: string
 }
 
-/** Starts the tracer and waits until its programs are attached. */
-async function startTracer(args: string[]) {
-  const before = loadedProgramIds()
-  const cli = startCli(['trace', 'exec', '-o', 'json', ...args])
-  const attached = await waitFor(() => [...loadedProgramIds()].filter((id) => !before.has(id)).length >= 2, 15_000)
-  expect(attached, `tracer did not attach: ${cli.stderr}`).toBe(true)
-  await sleep(200) // links are created right after the programs load
-  return cli
-}
-
-function parse(stdout: string): {runs: Run[]; summary: Record<string, any>} {
+function parse(stdout: string): {ready: Record<string, unknown>; runs: Run[]; starts: Run[]; summary: Record<string, any>} {
   const lines = stdout.trim().split('\n').map((l) => JSON.parse(l))
+  const ready = lines[0]
+  expect(ready.type).toBe('ready')
   const summary = lines.at(-1)
   expect(summary.type).toBe('summary')
-  return {runs: lines.slice(0, -1), summary}
+  const body = lines.slice(1, -1)
+  return {ready, runs: body.filter((l) => l.type === 'run'), starts: body.filter((l) => l.type === 'start'), summary}
 }
+
+const NO_LOSS = {ringbuf_reserve: 0, map_full: 0, read_fault: 0, queue: 0, recursion_misses: 0}
 
 describeEbpf('trace exec', () => {
   it('reports 200 runs of /bin/true exactly, with ppid and exit code 0, and no losses', async () => {
-    const cli = await startTracer(['--comm', 'true', '--duration', '5'])
+    const cli = await startReady(['trace', 'exec', '--comm', 'true', '--duration', '4'])
     const shell = spawn('sh', ['-c', 'i=0; while [ $i -lt 200 ]; do /bin/true; i=$((i+1)); done'])
     const shellPid = shell.pid
     await new Promise((r) => shell.on('exit', r))
     expect(await cli.exited).toBe(0)
-    const {runs, summary} = parse(cli.stdout)
+    const {ready, runs, summary} = parse(cli.stdout)
+    expect(ready).toMatchObject({command: 'trace exec'})
     expect(runs.length).toBe(200)
     for (const r of runs) {
       expect(r).toMatchObject({type: 'run', comm: 'true', argv: ['/bin/true'], ppid: shellPid, exit_code: 0, signal: null, end: 'exit'})
@@ -53,11 +52,11 @@ describeEbpf('trace exec', () => {
     expect(new Set(runs.map((r) => r.pid)).size).toBe(200)
     expect(summary.runs).toBe(200)
     expect(summary.lost_total).toBe(0)
-    expect(summary.lost).toEqual({ringbuf_reserve: 0, map_full: 0, read_fault: 0, queue: 0, recursion_misses: 0})
+    expect(summary.lost).toEqual(NO_LOSS)
   })
 
   it('shows exit codes, signals, argv and the still-running', async () => {
-    const cli = await startTracer(['--duration', '3'])
+    const cli = await startReady(['trace', 'exec', '--duration', '3'])
     spawnSync('sh', ['-c', 'exit 3'])
     const victim = spawn('sleep', ['30'])
     await sleep(300)
@@ -80,11 +79,12 @@ describeEbpf('trace exec', () => {
     expect(echo!.argv[2].length).toBeLessThan(longArg.length)
     const running = runs.find((r) => r.pid === stayer.pid)
     expect(running).toMatchObject({end: 'running', exit_code: null, duration_ns: null})
+    expect(summary.still_running).toBeGreaterThanOrEqual(1)
     expect(summary.lost_total).toBe(0)
   })
 
   it('filters by pid (the process and its children) and uid', async () => {
-    const cli = await startTracer(['--pid', String(process.pid), '--uid', '0', '--duration', '2'])
+    const cli = await startReady(['trace', 'exec', '--pid', String(process.pid), '--uid', '0', '--duration', '2'])
     spawnSync('/bin/true')
     spawnSync('sh', ['-c', '/bin/true; /bin/true']) // grandchildren: not ours
     expect(await cli.exited).toBe(0)
@@ -94,44 +94,150 @@ describeEbpf('trace exec', () => {
     expect(runs.filter((r) => r.comm === 'sh').length).toBe(1)
   })
 
-  it('prints aligned columns when not on a terminal', async () => {
-    const before = loadedProgramIds()
+  it('filters command lines by substring and by regex, and prints a row at exec with --starts', async () => {
+    const cli = await startReady(['trace', 'exec', '--args', 'needle-', '--starts', '--duration', '2'])
+    spawnSync('/bin/true', ['hay'])
+    spawnSync('/bin/true', ['needle-1'])
+    expect(await cli.exited).toBe(0)
+    const {runs, starts} = parse(cli.stdout)
+    expect(runs.map((r) => r.argv)).toEqual([['/bin/true', 'needle-1']])
+    expect(starts).toHaveLength(1)
+    expect(starts[0]).toMatchObject({type: 'start', pid: runs[0].pid, argv: ['/bin/true', 'needle-1']})
+    expect(starts[0]).not.toHaveProperty('exit_code')
+
+    const re = await startReady(['trace', 'exec', '--comm', '^tr.e$', '--args', 'x[0-9]+$', '--regex', '--duration', '2'])
+    spawnSync('/bin/true', ['x12'])
+    spawnSync('/bin/true', ['x12y'])
+    spawnSync('/bin/echo', ['x3'], {stdio: 'ignore'})
+    expect(await re.exited).toBe(0)
+    expect(parse(re.stdout).runs.map((r) => r.argv)).toEqual([['/bin/true', 'x12']])
+  })
+
+  it('refuses a bad regular expression in one line, and says a long --comm was cut', () => {
+    const bad = spawnSync(process.execPath, [`${process.cwd()}/bin/run.js`, 'trace', 'exec', '--args', '(', '--regex', '--duration', '1'], {encoding: 'utf8'})
+    expect(bad.status).toBe(2)
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1)
+    expect(bad.stderr).toMatch(/^monitor: --args: not a regular expression/)
+  })
+
+  it('prints aligned columns when not on a terminal: the header is the ready line', async () => {
     const cli = startCli(['trace', 'exec', '--comm', 'true', '--duration', '2'])
-    await waitFor(() => [...loadedProgramIds()].filter((id) => !before.has(id)).length >= 2, 15_000)
-    await sleep(200)
+    expect(await cli.waitForLine(/^TIME\s+PID/)).toBe(true)
     spawnSync('/bin/true', ['hello world'])
     expect(await cli.exited).toBe(0)
     const lines = cli.stdout.trim().split('\n')
     expect(lines[0]).toMatch(/^TIME\s+PID\s+PPID\s+UID COMM\s+EXIT\s+DURATION ARGS$/)
-    expect(lines[1]).toMatch(/ true +0 +\S+ \/bin\/true "hello world"$/)
-    expect(cli.stderr).toMatch(/^1 runs \(0 still running\) in .*, lost 0\n$/)
+    expect(lines[1]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} +\d+ +\d+ +0 true +0 +\S+ \/bin\/true "hello world"$/)
+    expect(cli.stderr).toMatch(/^1 runs, 0 running in .*, lost 0\n$/)
   })
 
   it('on Ctrl-C (SIGINT) prints what it saw plus the summary, exits 0 and detaches', async () => {
-    const before = loadedProgramIds()
-    const cli = await startTracer(['--comm', 'true'])
-    const ours = [...loadedProgramIds()].filter((id) => !before.has(id))
+    const cli = await startReady(['trace', 'exec', '--comm', 'true'])
+    const ours = programsOf(cli.pid)
+    expect([...ours.values()].sort()).toEqual(['handle_exec', 'handle_exit'])
     spawnSync('/bin/true', ['before-ctrl-c'])
-    await sleep(200)
+    expect(await cli.waitForLine(/before-ctrl-c/, 5000)).toBe(true)
     cli.child.kill('SIGINT')
     expect(await cli.exited).toBe(0)
     const {runs, summary} = parse(cli.stdout)
     expect(runs.map((r) => r.argv)).toEqual([['/bin/true', 'before-ctrl-c']])
     expect(summary).toMatchObject({runs: 1, lost_total: 0})
-    expect(await waitFor(() => ours.every((id) => !loadedProgramIds().has(id)), 10_000)).toBe(true)
+    expect(await programsGone(ours.keys())).toBe(true)
   })
 
   it('leaves no programs and no children behind after kill -9', async () => {
-    const before = loadedProgramIds()
-    const cli = startCli(['trace', 'exec', '-o', 'json'])
-    expect(await waitFor(() => [...loadedProgramIds()].filter((id) => !before.has(id)).length >= 2, 15_000)).toBe(true)
-    const ours = [...loadedProgramIds()].filter((id) => !before.has(id))
-    const pid = cli.child.pid!
+    const cli = await startReady(['trace', 'exec'])
+    const ours = programsOf(cli.pid)
+    expect(ours.size).toBeGreaterThanOrEqual(2)
     cli.child.kill('SIGKILL')
     await cli.exited
-    // The kernel frees programs once the last fd/link goes; that is asynchronous (RCU).
-    expect(await waitFor(() => ours.every((id) => !loadedProgramIds().has(id)), 10_000)).toBe(true)
-    const orphans = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], {encoding: 'utf8'}).stdout.trim()
+    expect(await programsGone(ours.keys())).toBe(true)
+    const orphans = spawnSync('ps', ['-o', 'pid=', '--ppid', String(cli.pid)], {encoding: 'utf8'}).stdout.trim()
     expect(orphans).toBe('')
   })
+
+  it('ends within a second, non-zero, in one line, detached, when its reducer fails while tracing', async () => {
+    const cli = await startReady(['trace', 'exec'], {env: {MONITOR_TEST_FAULT: 'reducer:FAULT-MARKER'}})
+    const ours = programsOf(cli.pid)
+    expect(ours.size).toBeGreaterThanOrEqual(2)
+    const t0 = performance.now()
+    spawnSync('/bin/true', ['FAULT-MARKER'])
+    const code = await cli.exited
+    const elapsed = performance.now() - t0
+    expect(code).toBe(1)
+    expect(elapsed).toBeLessThan(1000)
+    expect(cli.stderr.trim().split('\n'), cli.stderr).toHaveLength(1)
+    expect(cli.stderr).toMatch(/^monitor: trace exec failed while tracing: injected reducer fault/)
+    expect(await programsGone(ours.keys())).toBe(true)
+  })
 })
+
+describeEbpf('trace exec into a slow reader', () => {
+  const storm = join(mkdtempSync(join(tmpdir(), 'monitor-storm-')), 'storm')
+  beforeAll(() => {
+    execFileSync('cc', ['-O2', '-o', storm, join(ROOT, 'bench/exec/storm.c')])
+  })
+
+  it('pauses instead of buffering: memory stays bounded and every run not printed is a counted loss', async () => {
+    // The acceptance case: monitor -o json | (sleep 20; cat) during a 20 s storm of /bin/true, each
+    // run's JSON ~2 KB (a long argument), so the stalled output would be tens of MB if buffered.
+    const out = join(dirname(storm), 'out.ndjson')
+    const script = `${process.execPath} ${CLI} trace exec -o json --comm true --duration 24 | (sleep 20; cat > ${out})`
+    const pipeline = spawn('sh', ['-c', script], {stdio: 'ignore'})
+    const monitorPid = await waitForMonitor(pipeline.pid!)
+    // The ready line waits in the pipe with the rest: wait for the programs instead.
+    expect(await waitFor(() => programsOf(monitorPid).size >= 2, 20_000)).toBe(true)
+    const rssAtStart = rssBytes(monitorPid)
+    let maxRss = rssAtStart
+    const sampler = setInterval(() => (maxRss = Math.max(maxRss, rssBytes(monitorPid))), 100)
+    const pad = 'x'.repeat(2000)
+    const storms = [0, 1].map(() => spawn(storm, ['18s', '/bin/true', pad], {stdio: ['ignore', 'pipe', 'inherit']}))
+    const counts = await Promise.all(
+      storms.map(
+        (p) =>
+          new Promise<number>((resolve) => {
+            let text = ''
+            p.stdout!.setEncoding('utf8').on('data', (d: string) => (text += d))
+            p.on('exit', () => resolve(JSON.parse(text).n))
+          }),
+      ),
+    )
+    await new Promise((r) => pipeline.on('exit', r))
+    clearInterval(sampler)
+    const execs = counts[0] + counts[1]
+    const text = readFileSync(out, 'utf8')
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l))
+    const runs = lines.filter((l) => l.type === 'run')
+    const summary = lines.at(-1)
+    expect(summary.type).toBe('summary')
+    expect(maxRss).toBeLessThan(150 * 1024 * 1024)
+    // What a buffering writer would have held vs what monitor's memory grew by.
+    const stalledBytes = Math.min(text.length, execs * 2100)
+    expect(stalledBytes, `only ${execs} execs in the storm: too few to tell`).toBeGreaterThan(20 * 1024 * 1024)
+    expect(maxRss - rssAtStart).toBeLessThan(stalledBytes / 2)
+    // Every exec of the storm is a printed run unless its records were lost, and losses are counted.
+    const stormRuns = runs.filter((r) => r.argv?.[1] === pad || r.argv?.length === 0)
+    expect(stormRuns.length + summary.lost_total).toBeGreaterThanOrEqual(execs)
+    expect(summary.runs + summary.still_running).toBe(runs.length)
+  }, 90_000)
+})
+
+async function waitForMonitor(shellPid: number): Promise<number> {
+  let pid = 0
+  await waitFor(() => {
+    const ps = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(shellPid)], {encoding: 'utf8'}).stdout
+    const line = ps.split('\n').find((l) => l.includes('bin/run.js'))
+    pid = line ? Number(line.trim().split(/\s+/)[0]) : 0
+    return pid > 0
+  }, 10_000)
+  return pid
+}
+
+function rssBytes(pid: number): number {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) * 1024 : 0
+  } catch {
+    return 0 // exited
+  }
+}

@@ -1,6 +1,6 @@
 import {spawn, spawnSync, type SpawnSyncReturns} from 'node:child_process'
 
-import {CLI} from './ebpf.js'
+import {CLI, waitFor} from './ebpf.js'
 
 /** Runs the real CLI (bin/run.js) with the Node running the tests. */
 export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; user?: string} = {}): SpawnSyncReturns<string> {
@@ -10,16 +10,33 @@ export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; user?:
   return spawnSync(argv[0], argv.slice(1), {encoding: 'utf8', env: {...process.env, ...options.env}, timeout: 60_000})
 }
 
-/** Starts the CLI in the background, collecting stdout. */
-export function startCli(args: string[]) {
-  const child = spawn(process.execPath, [CLI, ...args], {stdio: ['ignore', 'pipe', 'pipe']})
+export interface RunningCli {
+  child: ReturnType<typeof spawn>
+  pid: number
+  exited: Promise<number | null>
+  readonly stdout: string
+  readonly stderr: string
+  /** Resolves once stdout has a line matching `pattern` (false after the timeout or an exit). */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<boolean>
+}
+
+/** Starts the CLI in the background, collecting its output. */
+export function startCli(args: string[], options: {env?: NodeJS.ProcessEnv} = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, ...options.env}})
   let stdout = ''
   let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))))
+  let done = false
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code, signal) => {
+      done = true
+      resolve(code ?? (signal ? -1 : null))
+    }),
+  )
   return {
     child,
+    pid: child.pid!,
     exited,
     get stdout() {
       return stdout
@@ -27,5 +44,17 @@ export function startCli(args: string[]) {
     get stderr() {
       return stderr
     },
+    async waitForLine(pattern, timeoutMs = 20_000) {
+      return waitFor(() => done || stdout.split('\n').some((l) => pattern.test(l)), timeoutMs, 20).then(
+        () => stdout.split('\n').some((l) => pattern.test(l)),
+      )
+    },
   }
+}
+
+/** Starts a streaming command with -o json and waits for its {"type":"ready"} line. */
+export async function startReady(args: string[], options: {env?: NodeJS.ProcessEnv} = {}): Promise<RunningCli> {
+  const cli = startCli([...args, '-o', 'json'], options)
+  if (!(await cli.waitForLine(/^\{"type":"ready"/))) throw new Error(`not ready: ${cli.stderr}`)
+  return cli
 }

@@ -1,6 +1,6 @@
 /** Gate for tests that need a real kernel: skipped on a developer machine without root, but
  * FAILED under CI=true — a silent skip would hide a broken CI host or engine. */
-import {existsSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {execFileSync} from 'node:child_process'
 import {describe, it} from 'vitest'
 
@@ -32,6 +32,40 @@ export function describeEbpf(name: string, body: () => void): void {
 export function loadedProgramIds(): Set<number> {
   const out = execFileSync('bpftool', ['prog', 'show', '--json'], {encoding: 'utf8'})
   return new Set((JSON.parse(out) as {id: number}[]).map((p) => p.id))
+}
+
+/** BPF programs a process holds, by id and name: from the prog_id of each BPF fd it has open
+ * (program and link fds), so another BPF user on the host is never mistaken for it. */
+export function programsOf(pid: number): Map<number, string> {
+  const ids = new Set<number>()
+  let fds: string[] = []
+  try {
+    fds = readdirSync(`/proc/${pid}/fdinfo`)
+  } catch {
+    return new Map()
+  }
+  for (const fd of fds) {
+    try {
+      const m = /^prog_id:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))
+      if (m) ids.add(Number(m[1]))
+    } catch {
+      // the fd closed meanwhile
+    }
+  }
+  const out = new Map<number, string>()
+  if (!ids.size) return out
+  const all = JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], {encoding: 'utf8'})) as {id: number; name?: string}[]
+  for (const p of all) if (ids.has(p.id)) out.set(p.id, p.name ?? '')
+  return out
+}
+
+/** True once none of these program ids is loaded (the kernel frees programs asynchronously). */
+export function programsGone(ids: Iterable<number>): Promise<boolean> {
+  const wanted = [...ids]
+  return waitFor(() => {
+    const loaded = loadedProgramIds()
+    return wanted.every((id) => !loaded.has(id))
+  }, 10_000)
 }
 
 export function sleep(ms: number): Promise<void> {

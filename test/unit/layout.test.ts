@@ -4,7 +4,9 @@ import {describe, expect, it} from 'vitest'
 import {BpfObject} from '../../src/engine/bpf.js'
 import {LOSS_SLOT_ENUM, type StructLayout} from '../../src/engine/layout.js'
 import {loadNative} from '../../src/engine/native.js'
-import {EXEC_ENUMS, EXEC_EVENT} from '../../src/trace/exec-decoder.js'
+import {EXEC_EVENT, EXEC_EVENT_FLAGS, EXEC_EVENT_KIND} from '../../src/trace/exec/layout.js'
+
+const EXEC_ENUMS = {[EXEC_EVENT_KIND.enum]: EXEC_EVENT_KIND.values, [EXEC_EVENT_FLAGS.enum]: EXEC_EVENT_FLAGS.values}
 
 const STRUCTS: StructLayout[] = [EXEC_EVENT]
 

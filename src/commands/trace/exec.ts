@@ -1,36 +1,44 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {durationFlag, outputFlag, pidFlag, uidFlag} from '../../cli/flags.js'
+import {durationFlag, outputFlag, pidFlag, uidFlag, utcFlag} from '../../cli/flags.js'
 
 export default class TraceExec extends BaseCommand {
   static override summary = 'Trace process runs: exec, argv, exit code or signal, duration (execsnoop + exitsnoop)'
-  static override description = `One row per process run, from exec to exit. Processes that exec'd before tracing started are not shown.
-JSON fields (one object per run, then a summary): type, ts, pid, ppid, uid, comm, argv, argv_truncated,
-exit_code, signal, core_dumped, duration_ns, end (exit | exec | running).`
+  static override description = `One row per process run, from exec to exit; a process still running when tracing stops is
+reported as running. Processes that exec'd before tracing started are not shown.
+
+JSON (-o json): a {"type":"ready"} object once tracing runs, one {"type":"run"} object per run (with
+--starts also a {"type":"start"} object at each exec), then a {"type":"summary"} object.
+Run fields: ts, pid, ppid, uid, comm, argv, argv_truncated, exit_code, signal, core_dumped,
+duration_ns, end (exit | exec | running).`
   static override examples = [
     '<%= config.bin %> trace exec',
     '<%= config.bin %> trace exec -o json --comm curl --duration 10',
-    '<%= config.bin %> trace exec --pid 1234 -o columns',
+    '<%= config.bin %> trace exec --args "--config" --regex',
+    '<%= config.bin %> trace exec --pid 1234 -o columns --starts',
   ]
   static override flags = {
     output: outputFlag,
     duration: durationFlag(),
+    utc: utcFlag,
     pid: pidFlag,
     uid: uidFlag,
-    comm: Flags.string({summary: 'Only this command name (exact; the kernel keeps 15 characters)'}),
+    comm: Flags.string({summary: 'Only command names containing this (the kernel keeps 15 characters)'}),
+    args: Flags.string({summary: 'Only command lines (argv joined by spaces) containing this'}),
+    regex: Flags.boolean({summary: 'Treat --comm and --args as regular expressions'}),
+    starts: Flags.boolean({summary: 'Also print a row when each process starts (json and columns output)'}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TraceExec)
-    const {resolveOutput} = await import('../../trace/output.js')
-    const {runExecSession} = await import('../../trace/exec-session.js')
-    await runExecSession({
-      output: resolveOutput(flags.output),
-      durationS: flags.duration,
-      pid: flags.pid,
-      uid: flags.uid,
-      comm: flags.comm,
-    })
+    const {resolveOutput} = await import('../../output/mode.js')
+    const {runTrace} = await import('../../cli/session.js')
+    const {execSpec} = await import('../../trace/exec/spec.js')
+    await runTrace(
+      execSpec,
+      {pid: flags.pid, uid: flags.uid, comm: flags.comm, args: flags.args, regex: flags.regex, starts: flags.starts},
+      {output: resolveOutput(flags.output), durationS: flags.duration, utc: flags.utc},
+    )
   }
 }

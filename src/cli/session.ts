@@ -1,0 +1,56 @@
+/** The one place a tracing session picks its output: the live table on a terminal (Ink and React
+ * loaded only then), aligned columns, or NDJSON. It owns the stop signal, prints the summary the same
+ * way in every mode, surfaces a failure while tracing at once, and passes a slow reader's pace back
+ * to the tracer. */
+import {type FormatContext, formatHeader, formatRow} from '../output/columns.js'
+import {LineWriter} from '../output/line-writer.js'
+import {openTracer, type Tracer} from '../trace/open.js'
+import type {TracerSpec} from '../trace/spec.js'
+import type {SessionOptions} from './session-options.js'
+import {finishTracing, stopSignal} from './stop-signal.js'
+import {readyJson, summaryJson, summaryText} from './summary.js'
+
+export async function runTrace<O, R>(spec: TracerSpec<O, R>, options: O, session: SessionOptions): Promise<void> {
+  for (const notice of spec.notices?.(options) ?? []) process.stderr.write(`monitor: ${notice}\n`)
+  if (session.output === 'table') {
+    drawEvenUnderCi()
+    const {runTable} = await import('./table-session.js')
+    return runTable(spec, options, session)
+  }
+  return runStream(spec, options, session)
+}
+
+/** Ink draws only a final frame when it believes it runs under CI (it reads CI and CI_* once, when
+ * it is first imported). A live table was asked for on a real terminal, so draw it. */
+function drawEvenUnderCi(): void {
+  for (const name of Object.keys(process.env)) {
+    if (name === 'CI' || name === 'CONTINUOUS_INTEGRATION' || name.startsWith('CI_')) delete process.env[name]
+  }
+}
+
+async function runStream<O, R>(spec: TracerSpec<O, R>, options: O, session: SessionOptions): Promise<void> {
+  const json = session.output === 'json'
+  const stop = stopSignal(session.durationS)
+  const started = performance.now()
+  let tracer: Tracer<R> | undefined
+  const writer = new LineWriter(process.stdout, {
+    onCongested: () => tracer?.pause(),
+    onDrained: () => tracer?.resume(),
+    onClosed: () => stop.stop('pipe closed'),
+  })
+  const ctx: FormatContext = {utc: session.utc ?? false, nowNs: 0}
+  const line = json ? (row: R) => writer.line(spec.json(row)) : (row: R) => writer.line(formatRow(spec.columns, row, ctx))
+  try {
+    tracer = openTracer(spec, options, line)
+    // The ready line: tracing runs from here on (tests and scripts wait for it, not for a sleep).
+    writer.line(json ? readyJson(spec, tracer) : formatHeader(spec.columns))
+    const summary = await finishTracing(tracer, stop)
+    const elapsed = (performance.now() - started) / 1000
+    if (json) writer.line(summaryJson(summary, elapsed))
+    else process.stderr.write(summaryText(spec, summary, elapsed) + '\n')
+    await writer.end()
+  } finally {
+    stop.dispose()
+    tracer?.close()
+  }
+}

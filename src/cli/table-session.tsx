@@ -1,0 +1,45 @@
+/** The live-table mode of a tracing session (loaded only on a terminal, with Ink and React). */
+import {render} from 'ink'
+import React from 'react'
+
+import {openTracer, type Tracer} from '../trace/open.js'
+import type {TracerSpec} from '../trace/spec.js'
+import {TableApp} from '../tui/table-app.js'
+import type {SessionOptions} from './session-options.js'
+import {finishTracing, stopSignal} from './stop-signal.js'
+import {summaryText} from './summary.js'
+import {TableModel} from './table-model.js'
+
+const ALTERNATE_SCREEN_ON = '\x1b[?1049h'
+const ALTERNATE_SCREEN_OFF = '\x1b[?1049l'
+
+export async function runTable<O, R>(spec: TracerSpec<O, R>, options: O, session: SessionOptions): Promise<void> {
+  const stop = stopSignal(session.durationS)
+  const started = performance.now()
+  let tracer: Tracer<R> | undefined
+  let model: TableModel<O, R> | undefined
+  let app: ReturnType<typeof render> | undefined
+  try {
+    tracer = openTracer(spec, options, (row) => model!.add(row))
+    const t = tracer
+    model = new TableModel(spec, () => t.snapshot(), () => t.version)
+    process.stdout.write(ALTERNATE_SCREEN_ON) // the terminal comes back as it was
+    app = render(<TableApp source={model} utc={session.utc ?? false} onQuit={() => stop.stop('quit')} />, {
+      exitOnCtrlC: false,
+      patchConsole: false,
+    })
+    const summary = await finishTracing(tracer, stop).finally(() => {
+      app?.unmount()
+      app = undefined
+      process.stdout.write(ALTERNATE_SCREEN_OFF)
+    })
+    process.stderr.write(summaryText(spec, summary, (performance.now() - started) / 1000) + '\n')
+  } finally {
+    if (app) {
+      app.unmount()
+      process.stdout.write(ALTERNATE_SCREEN_OFF)
+    }
+    stop.dispose()
+    tracer?.close()
+  }
+}

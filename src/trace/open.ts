@@ -1,0 +1,152 @@
+/** Turns a tracer spec into a running tracer: load, configure, attach, stream the ring through the
+ * reducer, count losses, and fail fast — a reducer that throws or a drain thread that dies ends the
+ * session within a flush period instead of looking like a quiet system. */
+import {BpfObject, type Losses, type RingBufferStream, forEachRecord, monotonicNowNs, totalLosses} from '../engine/index.js'
+import {MonitorError} from '../errors.js'
+import type {Counts, Reducer, TracerSpec} from './spec.js'
+
+export interface TraceSummary {
+  counts: Counts
+  lost: Losses
+  lost_total: number
+}
+
+export interface Snapshot<R> {
+  open: R[]
+  counts: Counts
+  lost: Losses
+  /** CLOCK_MONOTONIC ns at the snapshot (open rows' durations run to it). */
+  nowNs: number
+}
+
+export interface Tracer<R> {
+  /** The BPF programs attached, by name (the `ready` line lists them). */
+  readonly programs: readonly string[]
+  /** Grows with every record handled: a live view re-reads only when it changed. */
+  readonly version: number
+  snapshot(): Snapshot<R>
+  losses(): Losses
+  /** Output backpressure: while paused, records wait in the kernel's ring. */
+  pause(): void
+  resume(): void
+  /** Rejects (with a MonitorError) the moment tracing fails; never resolves. */
+  readonly failed: Promise<never>
+  /** Drains the ring, lets the reducer emit what is still open, detaches. */
+  stop(): Promise<TraceSummary>
+  /** Detaches at once without draining (a forced exit). Idempotent. */
+  close(): void
+}
+
+/** Bytes per batch handed to JS, and how long a partly filled batch may wait. */
+const BATCH_BYTES = 256 * 1024
+const FLUSH_MS = 50
+
+export function openTracer<O, R>(spec: TracerSpec<O, R>, options: O, emit: (row: R) => void): Tracer<R> {
+  // First, so options the reducer refuses (a bad pattern) fail before anything loads.
+  const reducer = spec.reducer(options, emit)
+  const obj = BpfObject.open(spec.object, {
+    config: spec.config?.(options),
+    maxEntries: spec.maxEntries?.(options),
+    programs: spec.programs?.(options),
+  })
+  try {
+    obj.load()
+    spec.setup?.(obj, options)
+    for (const p of obj.programNames) obj.attach(p)
+    return new RunningTracer(spec, obj, reducer)
+  } catch (error) {
+    obj.closeNow()
+    throw error
+  }
+}
+
+class RunningTracer<O, R> implements Tracer<R> {
+  readonly programs: readonly string[]
+  readonly failed: Promise<never>
+  version = 0
+  private readonly stream: RingBufferStream
+  private fail!: (error: unknown) => void
+  private failure: unknown
+  private stopped: Promise<TraceSummary> | undefined
+  private closed = false
+
+  constructor(
+    private readonly spec: TracerSpec<O, R>,
+    private readonly obj: BpfObject,
+    private readonly reducer: Reducer<R>,
+  ) {
+    this.programs = obj.programNames
+    this.failed = new Promise<never>((_, reject) => (this.fail = reject))
+    this.failed.catch(() => undefined) // observed by the session; never an unhandled rejection
+    const record = faultInjected(this.reducer.record.bind(this.reducer))
+    this.stream = obj.stream({
+      batchBytes: BATCH_BYTES,
+      flushMs: FLUSH_MS,
+      onBatch: (batch) => {
+        this.version++
+        forEachRecord(batch, record)
+      },
+      onError: (error) => this.onFailure(error),
+    })
+  }
+
+  private onFailure(error: unknown): void {
+    if (this.failure) return
+    this.failure = error
+    this.close()
+    this.fail(
+      error instanceof MonitorError
+        ? error
+        : new MonitorError(`${this.spec.command} failed while tracing: ${(error as Error)?.message ?? error}`, {cause: error}),
+    )
+  }
+
+  snapshot(): Snapshot<R> {
+    const nowNs = monotonicNowNs()
+    return {open: this.reducer.open?.(nowNs) ?? [], counts: this.reducer.counts(), lost: this.losses(), nowNs}
+  }
+
+  losses(): Losses {
+    return this.obj.losses()
+  }
+
+  pause(): void {
+    if (!this.closed) this.stream.pause()
+  }
+
+  resume(): void {
+    if (!this.closed) this.stream.resume()
+  }
+
+  stop(): Promise<TraceSummary> {
+    this.stopped ??= (async () => {
+      await this.obj.stopStream(this.stream)
+      const lost = this.obj.losses()
+      await this.obj.close()
+      this.closed = true
+      this.reducer.finish?.()
+      return {counts: this.reducer.counts(), lost, lost_total: totalLosses(lost)}
+    })()
+    return this.stopped
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.obj.closeNow()
+  }
+}
+
+/** Test-only: MONITOR_TEST_FAULT=reducer:<marker> makes the reducer throw on the first record whose
+ * bytes contain <marker>, so a test can prove a failing reducer ends the command at once. */
+function faultInjected(record: Reducer<unknown>['record']): Reducer<unknown>['record'] {
+  const spec = process.env.MONITOR_TEST_FAULT
+  if (!spec?.startsWith('reducer:')) return record
+  const marker = Buffer.from(spec.slice('reducer:'.length), 'latin1')
+  return (view, offset, length) => {
+    const bytes = Buffer.from(view.buffer, view.byteOffset + offset, length)
+    if (bytes.includes(marker)) throw new Error(`injected reducer fault on a record containing "${marker}"`)
+    record(view, offset, length)
+  }
+}
+

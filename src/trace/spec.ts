@@ -1,0 +1,53 @@
+/** What a tracer is: one definition per tool, turned into a running tracer by openTracer(). Adding a
+ * tracer means writing a spec, a reducer and a column list; loading, streaming, loss accounting,
+ * failure handling and every output mode come from the framework. */
+import type {BpfObject, ConfigValue} from '../engine/index.js'
+import type {EnumLayout, StructLayout} from '../engine/layout.js'
+import type {Column} from '../output/columns.js'
+
+/** Counters a tracer reports in its summary, in output order (`runs`, `execs`, …). */
+export type Counts = Record<string, number>
+
+export interface Reducer<R> {
+  /** One record from the ring buffer: `view` is only valid during the call (the batch's memory is
+   * reused), so copy out what a row keeps. Rows go to the sink openTracer() was given. */
+  record(view: DataView, offset: number, length: number): void
+  /** Rows still open (running processes, open connections), as they stand at `nowNs`
+   * (CLOCK_MONOTONIC); the live table shows them above or among the finished ones. */
+  open?(nowNs: number): R[]
+  /** Tracing has stopped and the ring is drained: emit what is still open, marked as such. */
+  finish?(): void
+  /** The tool's summary counters. */
+  counts(): Counts
+}
+
+export interface TracerSpec<O, R> {
+  /** The command, as users type it: `trace exec`. */
+  command: string
+  /** Embedded BPF object (addon/bpf/<object>.bpf.c). */
+  object: string
+  /** Programs to load for these options (default: every program of the object). */
+  programs?(options: O): string[]
+  /** `.rodata` settings derived from the options. */
+  config?(options: O): Record<string, ConfigValue>
+  /** Map sizes (the `events` ring in bytes, state maps in entries). */
+  maxEntries?(options: O): Record<string, number>
+  /** After load, before attach: fill maps user space owns (a cgroup filter's directory fd…). */
+  setup?(obj: BpfObject, options: O): void
+  /** Lines to tell the user before tracing starts (a filter that was cut, a fallback in use). */
+  notices?(options: O): string[]
+  /** Layouts of the records this tracer's ring carries (the layout test reads them too). */
+  layouts: readonly (StructLayout | EnumLayout)[]
+  reducer(options: O, emit: (row: R) => void): Reducer<R>
+  /** One list for the text output and the live table. */
+  columns: readonly Column<R>[]
+  /** The row as one NDJSON line (field names documented in the README). */
+  json(row: R): string
+  /** Identity of a row in the live table, stable from open to finished. */
+  key(row: R): string
+  /** Live table order: rows sort by this, newest (largest) on top. Must match the time column shown. */
+  order(row: R): number
+  /** The counters for humans, as the summary line and the live table's footer show them:
+   * "200 runs, 3 running". (The JSON summary carries the counts themselves.) */
+  describeCounts(counts: Counts): string
+}

@@ -1,0 +1,69 @@
+/** The live table every tracer shares: a header, the rows it is handed, a footer. Renders props only. */
+import {Box, Text} from 'ink'
+import React, {memo} from 'react'
+
+import type {TableFrame, TableRowView} from './frame.js'
+
+export interface LiveTableProps extends TableFrame {
+  width: number
+  paused: boolean
+  filter: string
+  editingFilter: boolean
+}
+
+const Row = memo(
+  function Row({row}: {row: TableRowView}) {
+    return (
+      <Text wrap="truncate">
+        {row.cells.map((c, i) => (
+          <Text key={i} color={c.color}>
+            {i ? ' ' : ''}
+            {c.text}
+          </Text>
+        ))}
+      </Text>
+    )
+  },
+  (a, b) => a.row.line === b.row.line && a.row.cells.every((c, i) => c.color === b.row.cells[i]?.color),
+)
+
+function position(p: LiveTableProps): string {
+  if (p.total === 0) return p.filter ? 'no rows match' : 'no rows yet'
+  const last = p.first + p.rows.length
+  const more = p.total - last
+  return `${p.first + 1}–${last} of ${p.total}${more > 0 ? ` (+${more} more ↓)` : ''}`
+}
+
+export function LiveTable(props: LiveTableProps) {
+  const {width} = props
+  const scrolled = props.first > 0
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text bold inverse wrap="truncate">
+        {props.header.padEnd(width)}
+      </Text>
+      {props.rows.map((row) => (
+        <Row key={row.key} row={row} />
+      ))}
+      <Text wrap="truncate">
+        <Text bold>{props.status}</Text>
+        {' · '}
+        <Text color={props.anyLost ? 'red' : 'green'}>{props.lost}</Text>
+        {' · '}
+        {position(props)}
+        {props.dropped ? <Text dimColor> (oldest {props.dropped} dropped)</Text> : null}
+        {props.paused ? <Text color="yellow"> · PAUSED</Text> : null}
+        {scrolled && !props.paused ? <Text color="yellow"> · SCROLLED</Text> : null}
+        {props.editingFilter ? (
+          <Text> · filter: {props.filter}█</Text>
+        ) : props.filter ? (
+          <Text> · filter “{props.filter}”</Text>
+        ) : null}
+        <Text dimColor>
+          {' · '}
+          {props.paused ? 'p resume' : 'p pause'} · / filter · ↑↓ scroll{scrolled ? ' · Home follow' : ''} · q quit
+        </Text>
+      </Text>
+    </Box>
+  )
+}
