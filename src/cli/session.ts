@@ -14,6 +14,8 @@ export async function runTrace<O, R>(spec: TracerSpec<O, R>, options: O, session
   for (const notice of spec.notices?.(options) ?? []) process.stderr.write(`monitor: ${notice}\n`)
   if (session.output === 'table') {
     drawEvenUnderCi()
+    // React's development build (the default without NODE_ENV) costs several times the CPU per frame.
+    process.env.NODE_ENV ??= 'production'
     const {runTable} = await import('./table-session.js')
     return runTable(spec, options, session)
   }

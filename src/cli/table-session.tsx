@@ -4,6 +4,7 @@ import React from 'react'
 
 import {openTracer, type Tracer} from '../trace/open.js'
 import type {TracerSpec} from '../trace/spec.js'
+import {speedUpInkOutput} from '../tui/ink-fast-output.js'
 import {TableApp} from '../tui/table-app.js'
 import type {SessionOptions} from './session-options.js'
 import {finishTracing, stopSignal} from './stop-signal.js'
@@ -23,6 +24,7 @@ export async function runTable<O, R>(spec: TracerSpec<O, R>, options: O, session
     tracer = openTracer(spec, options, (row) => model!.add(row))
     const t = tracer
     model = new TableModel(spec, () => t.snapshot(), () => t.version)
+    await speedUpInkOutput()
     process.stdout.write(ALTERNATE_SCREEN_ON) // the terminal comes back as it was
     app = render(<TableApp source={model} utc={session.utc ?? false} onQuit={() => stop.stop('quit')} />, {
       exitOnCtrlC: false,

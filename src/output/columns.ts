@@ -10,7 +10,7 @@ export interface FormatContext {
 
 export interface Column<R> {
   header: string
-  /** Width in characters. Values are clipped to it (with …), so a long value never shifts the
+  /** Width in characters. Values are clipped to it (ending in ~), so a long value never shifts the
    * columns after it. The flexible column's width is its minimum. */
   width: number
   /** The live table may narrow the column to this before dropping anything (default: width). */
@@ -25,11 +25,13 @@ export interface Column<R> {
   color?(row: R): string | undefined
 }
 
-const ELLIPSIS = '…'
+/** Marks a clipped value. ASCII on purpose: Ink measures any line with a non-ASCII character through
+ * Unicode segmentation on every frame, at several times the cost of the whole rest of the line. */
+const CLIPPED = '~'
 
-/** Fits `text` to exactly `width` characters: clipped with … or padded. */
+/** Fits `text` to exactly `width` characters: clipped (marked ~) or padded. */
 export function cell(text: string, width: number, align: 'left' | 'right' = 'left'): string {
-  if (text.length > width) return width <= 0 ? '' : text.slice(0, width - 1) + ELLIPSIS
+  if (text.length > width) return width <= 0 ? '' : text.slice(0, width - 1) + CLIPPED
   return align === 'right' ? text.padStart(width) : text.padEnd(width)
 }
 

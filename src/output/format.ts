@@ -1,6 +1,7 @@
 /** Formatting every command shares: durations, bytes, times, losses. Pure functions of their input. */
 
-/** 1.23s, 45.6ms, 789µs — three significant figures; '-' when unknown. */
+/** 1.23s, 45.6ms, 789us — three significant figures; '-' when unknown. ASCII (us, not µs): see CLIPPED
+ * in columns.ts. */
 export function formatDuration(ns: number | null): string {
   if (ns === null) return '-'
   if (ns >= 1e9) {
@@ -10,7 +11,7 @@ export function formatDuration(ns: number | null): string {
     return `${s.toFixed(s >= 10 ? 1 : 2)}s`
   }
   if (ns >= 1e6) return `${(ns / 1e6).toFixed(ns >= 1e8 ? 0 : ns >= 1e7 ? 1 : 2)}ms`
-  if (ns >= 1e3) return `${(ns / 1e3).toFixed(ns >= 1e5 ? 0 : ns >= 1e4 ? 1 : 2)}µs`
+  if (ns >= 1e3) return `${(ns / 1e3).toFixed(ns >= 1e5 ? 0 : ns >= 1e4 ? 1 : 2)}us`
   return `${Math.round(ns)}ns`
 }
 

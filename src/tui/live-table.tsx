@@ -1,4 +1,5 @@
 /** The live table every tracer shares: a header, the rows it is handed, a footer. Renders props only. */
+import chalk from 'chalk'
 import {Box, Text} from 'ink'
 import React, {memo} from 'react'
 
@@ -11,21 +12,25 @@ export interface LiveTableProps extends TableFrame {
   editingFilter: boolean
 }
 
+/** One row is one Text node holding one string (colours as escape codes): Ink measures, wraps and
+ * tokenizes per node on every frame, so eight nodes per row cost eight times as much. Lines come
+ * fitted to the width, so nothing wraps. */
 const Row = memo(
   function Row({row}: {row: TableRowView}) {
-    return (
-      <Text wrap="truncate">
-        {row.cells.map((c, i) => (
-          <Text key={i} color={c.color}>
-            {i ? ' ' : ''}
-            {c.text}
-          </Text>
-        ))}
-      </Text>
-    )
+    return <Text>{rowText(row)}</Text>
   },
   (a, b) => a.row.line === b.row.line && a.row.cells.every((c, i) => c.color === b.row.cells[i]?.color),
 )
+
+function rowText(row: TableRowView): string {
+  if (row.cells.every((c) => !c.color)) return row.line
+  return row.cells.map((c) => (c.color ? paint(c.color, c.text) : c.text)).join(' ')
+}
+
+function paint(color: string, text: string): string {
+  const fn = (chalk as unknown as Record<string, ((t: string) => string) | undefined>)[color]
+  return fn ? fn(text) : text
+}
 
 function position(p: LiveTableProps): string {
   if (p.total === 0) return p.filter ? 'no rows match' : 'no rows yet'

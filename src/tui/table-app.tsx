@@ -8,8 +8,9 @@ import type {TableSource} from './frame.js'
 import {LiveTable} from './live-table.js'
 import {useFrame} from './use-frame.js'
 
-/** Redraws at most this often (and only when something changed). */
-const FRAME_MS = 100
+/** Redraws at most this often (and only when something changed): 5 frames a second reads as live,
+ * and costs half of 10 (bench/tui/README.md). Keys and resizes redraw at once. */
+const FRAME_MS = 200
 /** Header and footer, plus one spare line: a frame as tall as the terminal makes Ink clear the screen. */
 const CHROME_LINES = 3
 

@@ -119,7 +119,7 @@ describeEbpf('trace exec live table', () => {
     expect(lines[0]).not.toContain('UID')
     const row = lines.find((l) => l.includes('e8-'))!
     expect(row.length).toBeLessThanOrEqual(80)
-    expect(row.endsWith('…')).toBe(true)
+    expect(row.endsWith('~')).toBe(true)
     tmux('send-keys', '-t', SESSION, 'q')
     expect(await waitFor(() => screen().includes('EXITED 0'), 10_000), screen()).toBe(true)
   })

@@ -110,7 +110,7 @@ describe('argv, wait status and formatting', () => {
 
   it('quotes arguments that need it and marks truncation', () => {
     expect(formatArgv(['sh', '-c', 'exit 3'], false)).toBe('sh -c "exit 3"')
-    expect(formatArgv(['x', ''], true)).toBe('x "" …[truncated]')
+    expect(formatArgv(['x', ''], true)).toBe('x "" ...[truncated]')
     const base = {phase: 'run' as const, exit_code: null, signal: null, core_dumped: false}
     expect(formatEnd({...base, end: 'exit', exit_code: 0})).toBe('0')
     expect(formatEnd({...base, end: 'exit', signal: 'SIGKILL'})).toBe('SIGKILL')

@@ -6,7 +6,7 @@ import type {ExecRow} from './reducer.js'
 /** Arguments quoted where a shell would need it; a cut argv says so. */
 export function formatArgv(argv: string[], truncated: boolean): string {
   const text = argv.map((a) => (/[\s"'\\]/.test(a) || a === '' ? JSON.stringify(a) : a)).join(' ')
-  return truncated ? `${text} …[truncated]` : text
+  return truncated ? `${text} ...[truncated]` : text
 }
 
 /** EXIT column: the exit code, the signal (`SIGSEGV(core)`), or how the run stands. */
