@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The engine's test object: a uprobe on the test target's monitor_test_value(key, value) that
+ * records each value into a per-CPU hash of histograms (hist.h), so C's bucket index can be
+ * compared with TS's; and a record type exercising every layout field kind. */
+#include "common.bpf.h"
+#include "hist.h"
+#include "enginetest.h"
+
+const volatile __u32 targ_tgid = 0;
+
+MONITOR_EXPORT(struct hist);
+MONITOR_EXPORT(struct engine_probe_record);
+MONITOR_EXPORT(union monitor_addr);
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, struct hist);
+} hists SEC(".maps");
+
+SEC("uprobe")
+int on_value(struct pt_regs *ctx)
+{
+	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
+		return 0;
+	__u32 key = (__u32)PT_REGS_PARM1(ctx);
+	__u64 value = (__u64)PT_REGS_PARM2(ctx);
+	struct hist *h = hist_get(&hists, &key);
+	if (h)
+		hist_add(h, value);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
