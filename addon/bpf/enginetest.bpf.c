@@ -8,6 +8,15 @@
 
 const volatile __u32 targ_tgid = 0;
 
+/* One config variable of each kind the engine's config checks know (test/unit/config.test.ts). */
+const volatile bool cfg_bool = false;
+const volatile __s8 cfg_s8 = 0;
+const volatile __s64 cfg_s64 = 0;
+const volatile __u64 cfg_u64 = 0;
+const volatile __u16 cfg_ports[4] = {};
+const volatile char cfg_name[8] = {};
+const volatile enum loss_slot cfg_slot = LOSS_RINGBUF_RESERVE;
+
 MONITOR_EXPORT(struct hist);
 MONITOR_EXPORT(struct engine_probe_record);
 MONITOR_EXPORT(union monitor_addr);
