@@ -28,6 +28,40 @@ struct {
 	__type(value, struct hist);
 } hists SEC(".maps");
 
+/* Maps no program writes: test/ebpf/engine-maps.test.ts fills and reads them from user space. */
+struct pair {
+	__u64 a;
+	__u64 b;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u64);
+} test_hash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct pair);
+} test_percpu_hash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 16);
+	__type(key, __u32);
+	__type(value, __u64);
+} test_percpu_array SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u32); /* not a multiple of 8: the engine refuses to sum it */
+} test_odd SEC(".maps");
+
 SEC("uprobe")
 int on_value(struct pt_regs *ctx)
 {
