@@ -225,6 +225,7 @@ int RingCore::ConsumeReady() {
 }
 
 void RingCore::Run() {
+  pthread_setname_np(pthread_self(), "monitor-ring");  // findable in /proc/<pid>/task/*/comm
   epoll_event events[2];
   const uint64_t flush_ns = uint64_t(flush_ms) * 1000000ull;
   for (;;) {

@@ -1,5 +1,6 @@
 /** Ring buffer streams: failures surface while the stream runs (onError), pause/resume for output
  * backpressure, stop of a paused stream, and the wakeup threshold of small rings. */
+import {readdirSync, readFileSync} from 'node:fs'
 import {afterEach, expect, it} from 'vitest'
 
 import {BpfObject} from '../../src/engine/bpf.js'
@@ -99,6 +100,18 @@ describeEbpf('engine streams', () => {
     expect(firstBatchAt).toBeGreaterThan(0)
     expect(at - lastBatchAt).toBeLessThan(500) // about a flush period after the last batch
     target.kill()
+  })
+
+  it('runs its drain thread with every signal blocked, so SIGINT and SIGTERM reach the main thread', async () => {
+    const {obj} = await producer(10)
+    const stream = obj.stream({onBatch: () => undefined})
+    cleanup.push(() => stream.stopNow())
+    const drains = readdirSync('/proc/self/task').filter((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'monitor-ring')
+    expect(drains.length).toBeGreaterThan(0)
+    for (const tid of drains) {
+      const blocked = BigInt('0x' + /^SigBlk:\s*([0-9a-f]+)/m.exec(readFileSync(`/proc/self/task/${tid}/status`, 'utf8'))![1])
+      for (const signal of [2, 15, 1, 10]) expect((blocked >> BigInt(signal - 1)) & 1n, `signal ${signal}`).toBe(1n) // INT, TERM, HUP, USR1
+    }
   })
 
   it('pause holds records in the kernel ring; resume delivers all of them, in order, none lost', async () => {
