@@ -225,7 +225,6 @@ int RingCore::ConsumeReady() {
 }
 
 void RingCore::Run() {
-  pthread_setname_np(pthread_self(), "monitor-ring");  // findable in /proc/<pid>/task/*/comm
   epoll_event events[2];
   const uint64_t flush_ns = uint64_t(flush_ms) * 1000000ull;
   for (;;) {
@@ -313,6 +312,7 @@ void RingCore::Start() {
   pthread_sigmask(SIG_SETMASK, &all, &old);
   try {
     thread = std::thread([self = shared_from_this()] { self->Run(); });
+    pthread_setname_np(thread.native_handle(), "monitor-ring");  // findable in /proc/<pid>/task/*/comm
   } catch (...) {
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     throw;

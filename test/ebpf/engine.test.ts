@@ -64,7 +64,7 @@ describeEbpf('engine', () => {
   })
 
   /** Runs the ringbench producer against a deliberately slow JS consumer. */
-  async function slowConsumer(ringBytes: number) {
+  async function slowConsumer(ringBytes: number, batchMs: number) {
     const calls = 20_000
     const target = await startTarget('getppid', calls)
     const obj = BpfObject.start('ringbench', {config: {targ_tgid: target.pid, burst: 16}, maxEntries: {events: ringBytes}})
@@ -84,7 +84,7 @@ describeEbpf('engine', () => {
           expected = seq + 1
           delivered++
         })
-        const until = Date.now() + 2 // a slow consumer
+        const until = Date.now() + batchMs // a slow consumer
         while (Date.now() < until);
       },
     })
@@ -97,7 +97,7 @@ describeEbpf('engine', () => {
   }
 
   it('holds records back in the kernel ring while JS is slow, instead of dropping them', async () => {
-    const r = await slowConsumer(64 << 20)
+    const r = await slowConsumer(64 << 20, 2)
     expect(r.lost).toEqual({ringbuf_reserve: 0, map_full: 0, read_fault: 0, queue: 0, recursion_misses: 0})
     expect(r.delivered).toBe(r.total)
     expect(r.gaps).toBe(0)
@@ -105,7 +105,8 @@ describeEbpf('engine', () => {
   })
 
   it('counts what a slow consumer loses when the ring overflows, and the gaps match the count', async () => {
-    const r = await slowConsumer(256 * 1024)
+    // 64 KiB per 5 ms (~13 MB/s) against a producer of ~100 MB/s: a 128 KiB ring must overflow.
+    const r = await slowConsumer(128 * 1024, 5)
     expect(r.lost.ringbuf_reserve).toBeGreaterThan(0)
     expect(r.lost.queue).toBe(r.stats.queue_drop_records)
     expect(r.gaps).toBe(r.lost.queue + r.lost.ringbuf_reserve)
