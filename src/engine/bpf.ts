@@ -128,8 +128,15 @@ export class BpfObject {
     }
   }
 
+  /** The program's section name; a MonitorError (not a kernel error) for a name the object lacks. */
+  private section(program: string): string {
+    const found = this.raw.programs().find((p) => p.name === program)
+    if (!found) throw new MonitorError(`BPF object ${this.name} has no program ${program}`)
+    return found.section
+  }
+
   attach(program: string): number {
-    const section = this.raw.programs().find((p) => p.name === program)?.section ?? program
+    const section = this.section(program)
     try {
       return this.raw.attach(program)
     } catch (error) {
@@ -146,6 +153,7 @@ export class BpfObject {
     if (period !== undefined) checkInteger('period', period, 1)
     const pid = checkInteger('pid', options.pid ?? -1, -1, 2 ** 31 - 1)
     const cpus = options.cpus?.map((c) => checkInteger('cpu', c, 0, 65535))
+    this.section(program)
     try {
       return this.raw.attachPerfEvents(program, {type: PERF_TYPE_SOFTWARE, config: PERF_COUNT_SW_CPU_CLOCK, frequency, period, pid, cpus})
     } catch (error) {
@@ -154,8 +162,12 @@ export class BpfObject {
   }
 
   attachUprobe(program: string, binary: string, func: string, options: {pid?: number; retprobe?: boolean} = {}): number {
+    this.section(program)
+    if (typeof binary !== 'string' || !binary.startsWith('/')) throw new TypeError(`attachUprobe: binary must be an absolute path, not ${String(binary)}`)
+    if (typeof func !== 'string' || func === '') throw new TypeError('attachUprobe: func must be a symbol name')
+    const pid = checkInteger('pid', options.pid ?? -1, -1, 2 ** 31 - 1)
     try {
-      return this.raw.attachUprobe(program, options.pid ?? -1, binary, func, options.retprobe ?? false)
+      return this.raw.attachUprobe(program, pid, binary, func, options.retprobe ?? false)
     } catch (error) {
       throw explainNativeError(error, `attaching a uprobe on ${binary}:${func}`)
     }

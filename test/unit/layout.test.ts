@@ -86,7 +86,7 @@ describe('event layouts match the C headers (via BTF)', () => {
   describe('the comparison catches mismatches', () => {
     const record = ENGINE_TEST_LAYOUTS[0]
     const btf = withObject('enginetest', (obj) => obj.handle.describeType('engine_probe_record', 'struct'))
-    const fields = (spec: Record<string, unknown>) => ({...record, fields: {...record.fields, ...spec}}) as StructLayout
+    const fields = (spec: Record<string, unknown>) => ({...record, fields: {...record.fields, ...spec}}) as unknown as StructLayout
 
     it('accepts the right layout', () => expect(structMismatches(record, btf)).toEqual([]))
     it('signedness', () => {
@@ -96,7 +96,7 @@ describe('event layouts match the C headers (via BTF)', () => {
     it('offsets and sizes', () => {
       const wrong = fields({tail: {...record.fields.tail, offset: 104}})
       expect(structMismatches(wrong, btf)).toEqual(['struct engine_probe_record.tail: offset TS 104, C 108'])
-      expect(structMismatches({...record, size: 120} as StructLayout, btf)).toEqual(['struct engine_probe_record: size TS 120, C 112'])
+      expect(structMismatches({...record, size: 120} as unknown as StructLayout, btf)).toEqual(['struct engine_probe_record: size TS 120, C 112'])
     })
     it('char arrays vs integer arrays, and array lengths', () => {
       const asChar = fields({ids: {...record.fields.ids, type: {kind: 'char', len: 12}}})
