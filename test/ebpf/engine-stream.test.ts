@@ -176,11 +176,11 @@ describeEbpf('engine streams', () => {
   })
 
   it('wakes the consumer of a small ring before it fills (wakeup_bytes follows the ring size)', async () => {
-    // 2,000 paced records (~0.3 s) into a 16 KiB ring (~227 records) drained with a 1 s timeout:
-    // only wakeups at a quarter of the ring can keep up.
+    // 3,000 paced records (~0.5 s) into a 64 KiB ring (~910 records) drained with a 1 s timeout:
+    // only the wakeups at a quarter of the ring keep up (and leave ~100 ms of headroom each).
     async function run(config: Record<string, number>) {
-      const calls = 2_000
-      const {target, obj} = await producer(calls, {ringBytes: 16 * 1024, gapUs: 100, config})
+      const calls = 3_000
+      const {target, obj} = await producer(calls, {ringBytes: 64 * 1024, gapUs: 100, config})
       const {c, onBatch} = collector()
       const stream = obj.stream({flushMs: 1000, onBatch})
       await target.go()
@@ -191,9 +191,8 @@ describeEbpf('engine streams', () => {
     expect(woken.lost).toBe(0)
     expect(woken.delivered).toBe(woken.calls)
     // The same with a threshold the ring can never reach (the old fixed 256 KiB): it overflows.
-    const never = await run({wakeup_bytes: 1 << 20})
+    const never = await run({wakeup_bytes: 256 * 1024})
     expect(never.lost).toBeGreaterThan(0)
     expect(never.delivered + never.lost).toBe(never.calls)
   })
 })
-
