@@ -8,13 +8,23 @@
 #include <bpf/bpf_tracing.h>
 #include "loss.h"
 
-/* Types referenced here land in the object's BTF, where the TS side checks its copy of them. */
-#define BTF_ANCHOR(type, name) type *name##_btf_anchor __attribute__((unused))
-BTF_ANCHOR(enum loss_slot, loss_slot);
+/* Marks a type that crosses to user space: MONITOR_EXPORT(struct exec_event); MONITOR_EXPORT(enum x);
+ * It defines a global pointer named __monitor_export_<n>, which puts the type into the object's BTF
+ * however the program uses it; the engine lists every type so marked (exportedTypes()), and
+ * test/unit/layout.test.ts fails for any marked type without a matching TS layout. */
+#define MONITOR_CAT_(a, b) a##b
+#define MONITOR_CAT(a, b) MONITOR_CAT_(a, b)
+#define MONITOR_EXPORT(type) type *MONITOR_CAT(__monitor_export_, __COUNTER__) __attribute__((unused))
+/* The former marker: kept so code written against it still builds (and its types are exported). */
+#define BTF_ANCHOR(type, name) MONITOR_EXPORT(type)
+
+MONITOR_EXPORT(enum loss_slot);
 
 /* Wake the consumer only once this many bytes wait in the ring; a wakeup per record costs the
  * producer ~10 us of IPIs in a VM. The consumer also drains on a short timeout, so quiet tools
- * still deliver promptly. 0 means wake on every record. */
+ * still deliver promptly. 0 means wake on every record. The engine sets it from the final size of
+ * the `events` ring (src/engine/config.ts: min(256 KiB, ring / 4)), so a small ring is woken before
+ * it fills; this default serves C consumers of the bare object. */
 const volatile __u64 wakeup_bytes = 256 * 1024;
 
 struct {

@@ -31,9 +31,9 @@ struct {
 	__type(value, __u64);
 } running SEC(".maps");
 
-BTF_ANCHOR(struct exec_event, exec_event);
-BTF_ANCHOR(enum exec_event_kind, exec_event_kind);
-BTF_ANCHOR(enum exec_event_flags, exec_event_flags);
+MONITOR_EXPORT(struct exec_event);
+MONITOR_EXPORT(enum exec_event_kind);
+MONITOR_EXPORT(enum exec_event_flags);
 
 static __always_inline bool comm_matches(const char *comm)
 {

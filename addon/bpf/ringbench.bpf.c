@@ -11,7 +11,7 @@ DEFINE_EVENTS_RING();
 
 __u64 seq = 0;
 
-BTF_ANCHOR(struct ringbench_event, ringbench_event);
+MONITOR_EXPORT(struct ringbench_event);
 
 SEC("tp/syscalls/sys_enter_getppid")
 int on_getppid(void *ctx)

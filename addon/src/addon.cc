@@ -14,6 +14,8 @@
 #include "bpf_object.h"
 #include "bpf_objects.h"
 #include "errors.h"
+#include "map_reader.h"
+#include "perf_event.h"
 #include "ring_stream.h"
 
 // doctor attaches a uprobe here (in this .node file) and calls it once: a real uprobe attach + hit.
@@ -72,6 +74,14 @@ Napi::Value CloseFd(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
+Napi::Value OnlineCpusJs(const Napi::CallbackInfo &info) {
+  std::vector<int> cpus = OnlineCpus();
+  if (cpus.empty()) Throw(info.Env(), "read /sys/devices/system/cpu/online", errno);
+  Napi::Array out = Napi::Array::New(info.Env(), cpus.size());
+  for (size_t i = 0; i < cpus.size(); i++) out.Set(uint32_t(i), cpus[i]);
+  return out;
+}
+
 Napi::Value PossibleCpus(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), libbpf_num_possible_cpus());
 }
@@ -100,8 +110,11 @@ Napi::Value LibbpfVersion(const Napi::CallbackInfo &info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InstallLibbpfLogger();
+  RegisterRingCleanup(env);
   exports.Set("BpfObject", BpfObject::Init(env));
   exports.Set("RingStream", RingStream::Init(env));
+  exports.Set("MapReader", MapReader::Init(env));
+  exports.Set("onlineCpus", Napi::Function::New<OnlineCpusJs>(env));
   exports.Set("embeddedObjects", Napi::Function::New<EmbeddedObjects>(env));
   exports.Set("clocks", Napi::Function::New<Clocks>(env));
   exports.Set("perfEventOpen", Napi::Function::New<PerfEventOpen>(env));

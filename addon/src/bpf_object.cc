@@ -10,7 +10,10 @@
 #include <string>
 
 #include "bpf_objects.h"
+#include "btf_describe.h"
 #include "errors.h"
+#include "fd.h"
+#include "perf_event.h"
 
 namespace monitor {
 namespace {
@@ -44,21 +47,21 @@ Napi::Function BpfObject::Init(Napi::Env env) {
        InstanceMethod<&BpfObject::Datasec>("datasec"),
        InstanceMethod<&BpfObject::GetData>("getData"),
        InstanceMethod<&BpfObject::SetData>("setData"),
-       InstanceMethod<&BpfObject::DescribeStruct>("describeStruct"),
-       InstanceMethod<&BpfObject::DescribeEnum>("describeEnum"),
+       InstanceMethod<&BpfObject::DescribeType>("describeType"),
+       InstanceMethod<&BpfObject::ExportedTypes>("exportedTypes"),
        InstanceMethod<&BpfObject::Load>("load"),
        InstanceMethod<&BpfObject::Attach>("attach"),
        InstanceMethod<&BpfObject::AttachTracepoint>("attachTracepoint"),
        InstanceMethod<&BpfObject::AttachRawTracepoint>("attachRawTracepoint"),
        InstanceMethod<&BpfObject::AttachKprobe>("attachKprobe"),
        InstanceMethod<&BpfObject::AttachPerfEvent>("attachPerfEvent"),
+       InstanceMethod<&BpfObject::AttachPerfEvents>("attachPerfEvents"),
        InstanceMethod<&BpfObject::AttachUprobe>("attachUprobe"),
        InstanceMethod<&BpfObject::Detach>("detach"),
        InstanceMethod<&BpfObject::ProgInfo>("progInfo"),
        InstanceMethod<&BpfObject::MapFd>("mapFd"),
        InstanceMethod<&BpfObject::Lookup>("lookup"),
        InstanceMethod<&BpfObject::Update>("update"),
-       InstanceMethod<&BpfObject::Dump>("dump"),
        InstanceMethod<&BpfObject::Close>("close")});
 }
 
@@ -145,6 +148,7 @@ Napi::Value BpfObject::Maps(const Napi::CallbackInfo &info) {
     Napi::Object o = Napi::Object::New(env);
     o.Set("name", bpf_map__name(m));
     o.Set("type", libbpf_bpf_map_type_str(bpf_map__type(m)));
+    o.Set("typeId", uint32_t(bpf_map__type(m)));
     o.Set("keySize", bpf_map__key_size(m));
     o.Set("valueSize", bpf_map__value_size(m));
     o.Set("lookupValueSize", double(ValueBytes(m)));
@@ -184,6 +188,7 @@ Napi::Value BpfObject::Datasec(const Napi::CallbackInfo &info) {
     o.Set("name", btf__name_by_offset(btf, var->name_off));
     o.Set("offset", v->offset);
     o.Set("size", v->size);
+    o.Set("type", DescribeTypeId(env, btf, var->type));
     out.Set(i, o);
   }
   return out;
@@ -207,42 +212,20 @@ Napi::Value BpfObject::SetData(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
-// describeStruct("exec_event") -> {size, fields: [{name, offset, size}]}, from the object's BTF.
-Napi::Value BpfObject::DescribeStruct(const Napi::CallbackInfo &info) {
+// describeType(name, kind?) -> the named struct/union/enum with full type information (btf_describe.h).
+Napi::Value BpfObject::DescribeType(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   RequireOpen(env);
   std::string name = info[0].As<Napi::String>();
-  struct btf *btf = bpf_object__btf(obj_);
-  int id = btf ? btf__find_by_name_kind(btf, name.c_str(), BTF_KIND_STRUCT) : -ENOENT;
-  if (id < 0) Throw(env, "no struct " + name + " in BTF", ENOENT);
-  const struct btf_type *t = btf__type_by_id(btf, id);
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("size", t->size);
-  Napi::Array fields = Napi::Array::New(env);
-  const struct btf_member *m = btf_members(t);
-  for (uint32_t i = 0; i < btf_vlen(t); i++, m++) {
-    Napi::Object f = Napi::Object::New(env);
-    f.Set("name", btf__name_by_offset(btf, m->name_off));
-    f.Set("offset", btf_member_bit_offset(t, i) / 8);
-    f.Set("size", double(btf__resolve_size(btf, m->type)));
-    fields.Set(i, f);
-  }
-  out.Set("fields", fields);
-  return out;
+  std::string kind = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
+  return DescribeNamedType(env, bpf_object__btf(obj_), name, kind);
 }
 
-Napi::Value BpfObject::DescribeEnum(const Napi::CallbackInfo &info) {
+// exportedTypes() -> [{kind, name}] of every type marked with MONITOR_EXPORT.
+Napi::Value BpfObject::ExportedTypes(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   RequireOpen(env);
-  std::string name = info[0].As<Napi::String>();
-  struct btf *btf = bpf_object__btf(obj_);
-  int id = btf ? btf__find_by_name_kind(btf, name.c_str(), BTF_KIND_ENUM) : -ENOENT;
-  if (id < 0) Throw(env, "no enum " + name + " in BTF", ENOENT);
-  const struct btf_type *t = btf__type_by_id(btf, id);
-  Napi::Object out = Napi::Object::New(env);
-  const struct btf_enum *e = btf_enum(t);
-  for (uint32_t i = 0; i < btf_vlen(t); i++, e++) out.Set(btf__name_by_offset(btf, e->name_off), e->val);
-  return out;
+  return monitor::ExportedTypes(env, bpf_object__btf(obj_));
 }
 
 Napi::Value BpfObject::Load(const Napi::CallbackInfo &info) {
@@ -289,15 +272,63 @@ Napi::Value BpfObject::AttachKprobe(const Napi::CallbackInfo &info) {
 
 // attachPerfEvent(prog, fd): the link takes ownership of the perf event fd.
 Napi::Value BpfObject::AttachPerfEvent(const Napi::CallbackInfo &info) {
-  int pfd = info[1].As<Napi::Number>().Int32Value();
+  UniqueFd pfd(info[1].As<Napi::Number>().Int32Value());  // ours from here: closed on every failure
   struct bpf_program *p = Program(info.Env(), info[0]);
-  struct bpf_link *l = bpf_program__attach_perf_event(p, pfd);
-  if (!l) {
-    int err = errno;
-    close(pfd);
-    Throw(info.Env(), "attach perf_event", err);
-  }
+  struct bpf_link *l = bpf_program__attach_perf_event(p, pfd.Get());
+  if (!l) Throw(info.Env(), "attach perf_event", errno);
+  pfd.Release();  // the link owns it now
   return AddLink(info.Env(), l, "attach perf_event");
+}
+
+// attachPerfEvents(prog, {type, config, frequency?, period?, pid, cpus?}) -> link ids, one per CPU
+// (default: every online CPU). Each perf fd is owned by a UniqueFd until its link takes it over, so
+// every failure path closes it; a failure detaches what this call attached.
+Napi::Value BpfObject::AttachPerfEvents(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  struct bpf_program *p = Program(env, info[0]);
+  Napi::Object o = info[1].As<Napi::Object>();
+  PerfEventSpec spec{};
+  spec.type = o.Get("type").As<Napi::Number>().Uint32Value();
+  spec.config = o.Get("config").As<Napi::Number>().Int64Value();
+  if (o.Get("frequency").IsNumber()) spec.frequency = o.Get("frequency").As<Napi::Number>().Int64Value();
+  if (o.Get("period").IsNumber()) spec.period = o.Get("period").As<Napi::Number>().Int64Value();
+  spec.pid = o.Get("pid").IsNumber() ? o.Get("pid").As<Napi::Number>().Int32Value() : -1;
+  if (!spec.frequency && !spec.period) Throw(env, "perf event needs a frequency or a period", EINVAL);
+  std::vector<int> cpus;
+  if (o.Get("cpus").IsArray()) {
+    Napi::Array a = o.Get("cpus").As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); i++) cpus.push_back(a.Get(i).As<Napi::Number>().Int32Value());
+  } else {
+    cpus = OnlineCpus();
+    if (cpus.empty()) Throw(env, "read /sys/devices/system/cpu/online", errno);
+  }
+  std::vector<struct bpf_link *> made;
+  auto undo = [&made] {
+    for (auto *l : made) bpf_link__destroy(l);
+  };
+  for (int cpu : cpus) {
+    UniqueFd pfd(OpenPerfEvent(spec, cpu));
+    if (!pfd.Valid()) {
+      int err = -pfd.Release();
+      undo();
+      Throw(env, "perf_event_open on CPU " + std::to_string(cpu), err);
+    }
+    struct bpf_link *l = bpf_program__attach_perf_event(p, pfd.Get());
+    if (!l) {
+      int err = errno;
+      undo();
+      Throw(env, "attach perf_event on CPU " + std::to_string(cpu), err);
+    }
+    pfd.Release();  // the link closes it on destroy
+    made.push_back(l);
+  }
+  Napi::Array ids = Napi::Array::New(env, made.size());
+  links_.reserve(links_.size() + made.size());
+  for (size_t i = 0; i < made.size(); i++) {
+    links_.push_back(made[i]);
+    ids.Set(uint32_t(i), double(links_.size() - 1));
+  }
+  return ids;
 }
 
 // attachUprobe(prog, pid, binaryPath, funcName, retprobe)
@@ -371,63 +402,6 @@ Napi::Value BpfObject::Update(const Napi::CallbackInfo &info) {
   if (bpf_map_update_elem(bpf_map__fd(m), key.Data(), value.Data(), BPF_ANY))
     Throw(env, std::string("update ") + bpf_map__name(m), errno);
   return env.Undefined();
-}
-
-// dump(map, deleteAfter) -> {count, keys, values}: whole map in batches (BPF_MAP_LOOKUP_BATCH),
-// falling back to key iteration where a map type has no batch op. deleteAfter empties hash maps
-// atomically per batch (LOOKUP_AND_DELETE_BATCH).
-Napi::Value BpfObject::Dump(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  struct bpf_map *m = Map(env, info[0]);
-  bool del = info[1].ToBoolean();
-  int fd = bpf_map__fd(m);
-  size_t ksize = bpf_map__key_size(m), vsize = ValueBytes(m);
-  uint32_t max = bpf_map__max_entries(m);
-  std::vector<uint8_t> keys(size_t(max) * ksize), values(size_t(max) * vsize);
-  uint32_t total = 0;
-  bool is_array = bpf_map__type(m) == BPF_MAP_TYPE_ARRAY || bpf_map__type(m) == BPF_MAP_TYPE_PERCPU_ARRAY;
-  if (is_array) del = false;  // array slots cannot be deleted; readers take deltas instead
-
-  std::vector<uint8_t> batch_token(ksize < 8 ? 8 : ksize);
-  bool first = true, batch_ok = true;
-  while (total < max) {
-    __u32 count = max - total;
-    LIBBPF_OPTS(bpf_map_batch_opts, opts);
-    int err = del ? bpf_map_lookup_and_delete_batch(fd, first ? nullptr : batch_token.data(), batch_token.data(),
-                                                    keys.data() + total * ksize, values.data() + total * vsize,
-                                                    &count, &opts)
-                  : bpf_map_lookup_batch(fd, first ? nullptr : batch_token.data(), batch_token.data(),
-                                         keys.data() + total * ksize, values.data() + total * vsize, &count, &opts);
-    int e = err ? errno : 0;
-    if (err && e != ENOENT) {
-      if (first && (e == EINVAL || e == EOPNOTSUPP || e == 524 /* ENOTSUPP */)) batch_ok = false;
-      else Throw(env, std::string("batch lookup in ") + bpf_map__name(m), e);
-      break;
-    }
-    total += count;
-    first = false;
-    if (e == ENOENT) break;
-  }
-  if (!batch_ok) {
-    total = 0;
-    std::vector<uint8_t> cur(ksize), next(ksize);
-    const void *prev = nullptr;
-    while (total < max && bpf_map_get_next_key(fd, prev, next.data()) == 0) {
-      if (bpf_map_lookup_elem(fd, next.data(), values.data() + total * vsize) == 0) {
-        memcpy(keys.data() + total * ksize, next.data(), ksize);
-        total++;
-      }
-      cur = next;
-      prev = cur.data();
-    }
-    if (del)
-      for (uint32_t i = 0; i < total; i++) bpf_map_delete_elem(fd, keys.data() + i * ksize);
-  }
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("count", total);
-  out.Set("keys", Napi::Buffer<uint8_t>::Copy(env, keys.data(), total * ksize));
-  out.Set("values", Napi::Buffer<uint8_t>::Copy(env, values.data(), total * vsize));
-  return out;
 }
 
 Napi::Value BpfObject::Close(const Napi::CallbackInfo &info) {

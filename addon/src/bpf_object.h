@@ -28,21 +28,21 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
   Napi::Value Datasec(const Napi::CallbackInfo &info);
   Napi::Value GetData(const Napi::CallbackInfo &info);
   Napi::Value SetData(const Napi::CallbackInfo &info);
-  Napi::Value DescribeStruct(const Napi::CallbackInfo &info);
-  Napi::Value DescribeEnum(const Napi::CallbackInfo &info);
+  Napi::Value DescribeType(const Napi::CallbackInfo &info);
+  Napi::Value ExportedTypes(const Napi::CallbackInfo &info);
   Napi::Value Load(const Napi::CallbackInfo &info);
   Napi::Value Attach(const Napi::CallbackInfo &info);
   Napi::Value AttachTracepoint(const Napi::CallbackInfo &info);
   Napi::Value AttachRawTracepoint(const Napi::CallbackInfo &info);
   Napi::Value AttachKprobe(const Napi::CallbackInfo &info);
   Napi::Value AttachPerfEvent(const Napi::CallbackInfo &info);
+  Napi::Value AttachPerfEvents(const Napi::CallbackInfo &info);
   Napi::Value AttachUprobe(const Napi::CallbackInfo &info);
   Napi::Value Detach(const Napi::CallbackInfo &info);
   Napi::Value ProgInfo(const Napi::CallbackInfo &info);
   Napi::Value MapFd(const Napi::CallbackInfo &info);
   Napi::Value Lookup(const Napi::CallbackInfo &info);
   Napi::Value Update(const Napi::CallbackInfo &info);
-  Napi::Value Dump(const Napi::CallbackInfo &info);
   Napi::Value Close(const Napi::CallbackInfo &info);
   void CloseAll();
 

@@ -1,19 +1,28 @@
 /** Typed facade over one embedded BPF object: open → configure → load → attach → stream/read → close. */
-import {ExitCode, MonitorError} from '../errors.js'
-import {missingCapabilities, preflight} from './host.js'
+import {MonitorError} from '../errors.js'
+import {applyConfig, type ConfigValue, ringSizeFor, wakeupBytesFor} from './config.js'
+import {explainNativeError, MapError} from './errors.js'
+import type {Histogram} from './histogram.js'
+import {preflight} from './host.js'
 import {LOSS_SLOTS, LossSlot} from './layout.js'
-import {loadNative, type NativeBpfObject, type NativeError, type NativeProgInfo, type NativeRingStats} from './native.js'
+import {BpfMap, StackTraceMap, type ReadOptions} from './map.js'
+import {loadNative, type NativeBpfObject, type NativeMap, type NativeProgInfo} from './native.js'
 import {RECORD_HEADER_BYTES} from './records.js'
+import {RingBufferStream, type StreamOptions, type StreamStats} from './stream.js'
 
-export type ConfigValue = number | bigint | boolean | string
+export {ConfigError, explainNativeError, MapError, StreamError} from './errors.js'
+export {RingBufferStream} from './stream.js'
+export type {ConfigValue} from './config.js'
+export type {StopOptions, StreamOptions, StreamStats} from './stream.js'
 
 export interface OpenOptions {
-  /** Values for `const volatile` globals (.rodata), set before load. */
-  config?: Record<string, ConfigValue>
+  /** Values for `const volatile` globals (.rodata), set before load and checked against their BTF
+   * types (ConfigError). `wakeup_bytes` defaults to wakeupBytesFor(the `events` ring's size). */
+  config?: Readonly<Record<string, ConfigValue | undefined>>
   /** Map sizes (ring buffer bytes, hash entries), set before load. */
-  maxEntries?: Record<string, number>
+  maxEntries?: Readonly<Record<string, number>>
   /** Load only these programs (default: all). */
-  programs?: string[]
+  programs?: readonly string[]
 }
 
 export interface Losses {
@@ -29,138 +38,32 @@ export interface Losses {
   recursion_misses: number
 }
 
-export interface StreamOptions {
-  map?: string
-  /** Called once per batch with packed records (see records.ts). The batch's memory is reused once
-   * this returns: decode it here, and copy what must outlive the call. */
-  onBatch: (batch: Buffer, count: number) => void
-  /** Bytes per batch handed to JS. */
-  batchBytes?: number
-  /** A partly filled batch is handed over after this long. */
-  flushMs?: number
-  /** Batches that may wait for the JS thread. While JS holds them all, the drain thread waits and
-   * records stay in the kernel ring (where an overflow is counted as `ringbuf_reserve`). */
-  queueDepth?: number
-  /** Called once, on the JS thread, when the stream fails while running (onBatch threw, or the
-   * drain thread ended on an error). */
-  onError?: (error: unknown) => void
+export interface PerfEventOptions {
+  /** Samples per second per CPU (cpu-clock: a fixed period of 1e9 / frequency ns of CPU time). */
+  frequency?: number
+  /** Nanoseconds of CPU clock between samples. Give frequency or period, not both. */
+  period?: number
+  /** Only this process (default -1: every process). */
+  pid?: number
+  /** CPUs to sample (default: every CPU in /sys/devices/system/cpu/online). */
+  cpus?: readonly number[]
 }
 
-export interface StreamStats {
-  records: number
-  batches: number
-  queue_drop_records: number
-  thread_cpu_ns: number
-}
+const PERF_TYPE_SOFTWARE = 1
+const PERF_COUNT_SW_CPU_CLOCK = 0
 
-/** A native drain of one ring buffer. stop() resolves after the last batch reached onBatch. */
-export class RingBufferStream {
-  private readonly native
-  private readonly ended: Promise<StreamStats>
-  private final: StreamStats | undefined
-  private failure: unknown
-  private drained: (() => void) | undefined
-  private stopping: Promise<StreamStats> | undefined
-
-  constructor(fd: number, options: StreamOptions) {
-    const batchBytes = options.batchBytes ?? 1 << 20
-    if (batchBytes < 64 * 1024) throw new RangeError('batchBytes must be at least 64 KiB')
-    let resolve!: (s: StreamStats) => void
-    let reject!: (e: unknown) => void
-    this.ended = new Promise((res, rej) => {
-      resolve = res
-      reject = rej
-    })
-    const onBatch = (slot: Buffer, byteLength: number, count: number) => {
-      if (this.failure) return
-      try {
-        options.onBatch(slot.subarray(0, byteLength), count)
-      } catch (error) {
-        this.failure = error // surfaces from stop(); the drain keeps the kernel side healthy meanwhile
-      }
-    }
-    const onEnd = (stats: NativeRingStats, errno: number) => {
-      this.final = toStreamStats(stats)
-      if (this.failure) reject(this.failure)
-      else if (errno) reject(new MonitorError(`ring buffer drain failed with errno ${errno}`))
-      else resolve(this.final)
-    }
-    const onDrained = () => this.drained?.()
-    this.native = new (loadNative().RingStream)(fd, onBatch, onEnd, onDrained, {
-      batchBytes,
-      flushMs: options.flushMs ?? 50,
-      queueDepth: options.queueDepth ?? 8,
-    })
+function checkInteger(what: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${what} must be an integer from ${min} to ${max}, not ${String(value)}`)
   }
-
-  stats(): StreamStats {
-    const live = this.native.stats()
-    return live ? toStreamStats(live) : this.final!
-  }
-
-  /** Output backpressure (stub until the native side lands). */
-  pause(): void {}
-  resume(): void {}
-
-  /** Reads the ring empty (JS keeps consuming meanwhile), then ends the drain thread. */
-  stop(): Promise<StreamStats> {
-    this.stopping ??= new Promise<void>((resolve) => {
-      this.drained = resolve
-      if (!this.native.drain()) resolve()
-    }).then(() => {
-      this.native.stop()
-      return this.ended
-    })
-    return this.stopping
-  }
-}
-
-function toStreamStats(s: NativeRingStats): StreamStats {
-  return {
-    records: s.records,
-    batches: s.batches,
-    queue_drop_records: s.queueDropRecords,
-    thread_cpu_ns: s.threadCpuNs,
-  }
-}
-
-/** Turns an addon error into the one line a user can act on. */
-export function explainNativeError(error: unknown, context: string): MonitorError {
-  const e = error as NativeError
-  const detail = e.libbpfLog?.trim() || undefined
-  switch (e.code) {
-    case 'EPERM':
-    case 'EACCES':
-      // With the capabilities in hand, the verifier or kernel lockdown said no, not the user's rights.
-      if (missingCapabilities().length === 0) {
-        return new MonitorError(`${context}: the kernel refused it (${e.message}); --debug shows libbpf's log`, {
-          exitCode: ExitCode.unavailable,
-          detail,
-          cause: error,
-        })
-      }
-      return new MonitorError(`${context}: permission denied: run monitor as root`, {
-        exitCode: ExitCode.noPermission,
-        detail,
-        cause: error,
-      })
-    case 'ENOENT':
-    case 'EOPNOTSUPP':
-    case 'ENOTSUP':
-      return new MonitorError(`${context}: this kernel lacks the hook (${e.message})`, {
-        exitCode: ExitCode.unavailable,
-        detail,
-        cause: error,
-      })
-    default:
-      return new MonitorError(`${context}: ${e.message}`, {detail, cause: error})
-  }
+  return value
 }
 
 export class BpfObject {
   readonly name: string
   private native: NativeBpfObject | undefined
   private readonly streams = new Set<RingBufferStream>()
+  private readonly maps = new Map<string, BpfMap>()
   private readonly programs: string[]
   private queueDrops = 0
 
@@ -172,13 +75,20 @@ export class BpfObject {
 
   /** Opens an embedded object and applies options; needs no privileges (load does). */
   static open(name: string, options: OpenOptions = {}): BpfObject {
+    const embedded = loadNative().embeddedObjects()
+    if (!embedded.includes(name)) throw new MonitorError(`no embedded BPF object ${name} (have: ${embedded.join(', ')})`)
     const native = new (loadNative().BpfObject)(name)
     try {
       const all = native.programs().map((p) => p.name)
-      const wanted = options.programs ?? all
+      const wanted = options.programs ? [...options.programs] : all
+      for (const p of wanted) if (!all.includes(p)) throw new MonitorError(`BPF object ${name} has no program ${p}`)
       for (const p of all) native.setAutoload(p, wanted.includes(p))
-      for (const [map, n] of Object.entries(options.maxEntries ?? {})) native.setMaxEntries(map, n)
-      if (options.config) applyConfig(native, options.config)
+      const maps = native.maps()
+      for (const [map, n] of Object.entries(options.maxEntries ?? {})) {
+        if (!maps.some((m) => m.name === map)) throw new MapError(map, `BPF object ${name} has no map ${map}`)
+        native.setMaxEntries(map, checkInteger(`maxEntries.${map}`, n, 1, 2 ** 32 - 1))
+      }
+      applyConfig(native, {...defaultConfig(native), ...options.config})
       return new BpfObject(name, native, wanted)
     } catch (error) {
       native.close()
@@ -200,7 +110,7 @@ export class BpfObject {
   }
 
   private get raw(): NativeBpfObject {
-    if (!this.native) throw new Error(`BPF object ${this.name} is closed`)
+    if (!this.native) throw new MonitorError(`BPF object ${this.name} is closed`)
     return this.native
   }
 
@@ -223,8 +133,15 @@ export class BpfObject {
     }
   }
 
+  /** The program's section name; a MonitorError (not a kernel error) for a name the object lacks. */
+  private section(program: string): string {
+    const found = this.raw.programs().find((p) => p.name === program)
+    if (!found) throw new MonitorError(`BPF object ${this.name} has no program ${program}`)
+    return found.section
+  }
+
   attach(program: string): number {
-    const section = this.raw.programs().find((p) => p.name === program)?.section ?? program
+    const section = this.section(program)
     try {
       return this.raw.attach(program)
     } catch (error) {
@@ -232,17 +149,30 @@ export class BpfObject {
     }
   }
 
-  attachPerfEvent(program: string, perfFd: number): number {
+  /** Samples with a software cpu-clock perf event on every online CPU (or `cpus`), running
+   * `program` at each sample. Returns one link id per CPU; all or nothing. */
+  attachPerfEvent(program: string, options: PerfEventOptions): number[] {
+    const {frequency, period} = options
+    if ((frequency === undefined) === (period === undefined)) throw new RangeError('attachPerfEvent: give frequency or period')
+    if (frequency !== undefined) checkInteger('frequency', frequency, 1, 100_000)
+    if (period !== undefined) checkInteger('period', period, 1)
+    const pid = checkInteger('pid', options.pid ?? -1, -1, 2 ** 31 - 1)
+    const cpus = options.cpus?.map((c) => checkInteger('cpu', c, 0, 65535))
+    this.section(program)
     try {
-      return this.raw.attachPerfEvent(program, perfFd)
+      return this.raw.attachPerfEvents(program, {type: PERF_TYPE_SOFTWARE, config: PERF_COUNT_SW_CPU_CLOCK, frequency, period, pid, cpus})
     } catch (error) {
       throw explainNativeError(error, 'attaching a perf_event program')
     }
   }
 
   attachUprobe(program: string, binary: string, func: string, options: {pid?: number; retprobe?: boolean} = {}): number {
+    this.section(program)
+    if (typeof binary !== 'string' || !binary.startsWith('/')) throw new TypeError(`attachUprobe: binary must be an absolute path, not ${String(binary)}`)
+    if (typeof func !== 'string' || func === '') throw new TypeError('attachUprobe: func must be a symbol name')
+    const pid = checkInteger('pid', options.pid ?? -1, -1, 2 ** 31 - 1)
     try {
-      return this.raw.attachUprobe(program, options.pid ?? -1, binary, func, options.retprobe ?? false)
+      return this.raw.attachUprobe(program, pid, binary, func, options.retprobe ?? false)
     } catch (error) {
       throw explainNativeError(error, `attaching a uprobe on ${binary}:${func}`)
     }
@@ -252,36 +182,64 @@ export class BpfObject {
     this.raw.detach(link)
   }
 
+  private mapInfo(name: string): NativeMap {
+    const info = this.raw.maps().find((m) => m.name === name)
+    if (!info) throw new MapError(name, `BPF object ${this.name} has no map ${name}`)
+    return info
+  }
+
+  /** A map of the loaded object. One BpfMap per name, kept until close(). */
+  map(name: string): BpfMap {
+    let map = this.maps.get(name)
+    if (!map) {
+      const info = this.mapInfo(name)
+      let fd: number
+      try {
+        fd = this.raw.mapFd(name)
+      } catch (error) {
+        throw new MapError(name, `map ${name} of ${this.name} does not exist yet: load the object first`, {cause: error})
+      }
+      map = new BpfMap(fd, info)
+      this.maps.set(name, map)
+    }
+    return map
+  }
+
+  /** Each key's histogram in a map of `struct hist` (hist.h), CPUs summed. */
+  histograms(map: string, options: ReadOptions = {}): {key: Buffer; histogram: Histogram}[] {
+    return this.map(map).histograms(options)
+  }
+
+  /** A stack trace map (BPF_MAP_TYPE_STACK_TRACE) with a reusable reader. */
+  stackTraces(map = 'stacks'): StackTraceMap {
+    return new StackTraceMap(this.map(map))
+  }
+
   stream(options: StreamOptions): RingBufferStream {
-    const stream = new RingBufferStream(this.raw.mapFd(options.map ?? 'events'), options)
+    const map = options.map ?? 'events'
+    const info = this.mapInfo(map)
+    if (info.type !== 'ringbuf') throw new MapError(map, `map ${map} is not a ring buffer`)
+    const stream = new RingBufferStream(this.raw.mapFd(map), options)
     this.streams.add(stream)
     return stream
   }
 
   /** Stops a stream and folds its queue drops into this object's loss counters. */
-  async stopStream(stream: RingBufferStream): Promise<StreamStats> {
-    const stats = await stream.stop()
-    if (this.streams.delete(stream)) this.queueDrops += stats.queue_drop_records
-    return stats
-  }
-
-  /** Sums a per-CPU array of u64 counters into one number per index. */
-  sumPerCpu(map: string, slots: number): number[] {
-    const dump = this.raw.dump(map, false)
-    const sums = new Array<number>(slots).fill(0)
-    const valueBytes = dump.count ? dump.values.byteLength / dump.count : 0
-    for (let i = 0; i < dump.count; i++) {
-      const key = dump.keys.readUInt32LE(i * 4)
-      if (key >= slots) continue
-      for (let off = i * valueBytes; off < (i + 1) * valueBytes; off += 8) {
-        sums[key] += Number(dump.values.readBigUInt64LE(off))
-      }
+  async stopStream(stream: RingBufferStream, options: {drain?: boolean} = {}): Promise<StreamStats> {
+    try {
+      return await stream.stop(options)
+    } finally {
+      if (this.streams.delete(stream)) this.queueDrops += stream.stats().queue_drop_records
     }
-    return sums
   }
 
   losses(): Losses {
-    const s = this.sumPerCpu('losses', LOSS_SLOTS)
+    const e = this.map('losses').read()
+    const s = new Array<number>(LOSS_SLOTS).fill(0)
+    for (let i = 0; i < e.count; i++) {
+      const slot = e.keys.readUInt32LE(i * 4)
+      if (slot < LOSS_SLOTS) s[slot] = e.values.readUInt32LE(i * 8) + e.values.readUInt32LE(i * 8 + 4) * 2 ** 32
+    }
     let queue = this.queueDrops
     for (const stream of this.streams) queue += stream.stats().queue_drop_records
     let recursion = 0
@@ -300,53 +258,42 @@ export class BpfObject {
     return this.programs.map((name) => ({name, ...this.raw.progInfo(name)}))
   }
 
+  /** Stops every stream (draining it; a paused stream is resumed first), then closes. */
   async close(): Promise<void> {
-    for (const s of [...this.streams]) await this.stopStream(s).catch(() => undefined)
-    this.native?.close()
-    this.native = undefined
+    for (const s of [...this.streams]) {
+      s.resume()
+      await this.stopStream(s).catch(() => undefined)
+    }
+    this.closeNow()
   }
 
-  /** Synchronous close for error and exit paths: links and maps go with their fds. A stream still
-   * running keeps its own copy of the ring until stopped, so stop streams first when not exiting. */
+  /** Synchronous close for error and exit paths: streams end without draining (their threads are
+   * joined before this returns), then links and maps go with their fds. */
   closeNow(): void {
+    for (const s of this.streams) {
+      s.stopNow()
+      this.queueDrops += s.stats().queue_drop_records
+    }
+    this.streams.clear()
+    for (const m of this.maps.values()) m.close()
+    this.maps.clear()
     this.native?.close()
     this.native = undefined
   }
+}
+
+/** wakeup_bytes from the final size of the `events` ring, for objects that have both. */
+function defaultConfig(native: NativeBpfObject): Record<string, ConfigValue> {
+  const ring = native.maps().find((m) => m.name === 'events' && m.type === 'ringbuf')
+  if (!ring || !native.datasec('.rodata').some((v) => v.name === 'wakeup_bytes')) return {}
+  return {wakeup_bytes: wakeupBytesFor(ringSizeFor(ring.maxEntries))}
 }
 
 export function totalLosses(l: Losses): number {
   return l.ringbuf_reserve + l.map_full + l.read_fault + l.queue + l.recursion_misses
 }
 
-function applyConfig(native: NativeBpfObject, config: Record<string, ConfigValue>): void {
-  const vars = native.datasec('.rodata')
-  const data = native.getData('.rodata')
-  for (const [name, value] of Object.entries(config)) {
-    const v = vars.find((x) => x.name === name)
-    if (!v) throw new Error(`BPF object has no config variable ${name}`)
-    const at = v.offset
-    if (typeof value === 'string') {
-      const bytes = Buffer.from(value, 'latin1')
-      if (bytes.length >= v.size) throw new RangeError(`${name} is limited to ${v.size - 1} bytes`)
-      data.fill(0, at, at + v.size)
-      bytes.copy(data, at)
-      continue
-    }
-    const n = typeof value === 'boolean' ? (value ? 1n : 0n) : BigInt(value)
-    const mask = (1n << BigInt(v.size * 8)) - 1n
-    let u = n & mask
-    for (let i = 0; i < v.size; i++) {
-      data[at + i] = Number(u & 0xffn)
-      u >>= 8n
-    }
-  }
-  native.setData('.rodata', data)
-}
-
 /** Bytes a ring buffer needs for `records` records of `payload` bytes (kernel header is 8 bytes). */
 export function ringBytesFor(records: number, payload: number): number {
-  const bytes = records * (RECORD_HEADER_BYTES + ((payload + 7) & ~7))
-  let size = 4096
-  while (size < bytes) size *= 2
-  return size
+  return ringSizeFor(records * (RECORD_HEADER_BYTES + ((payload + 7) & ~7)))
 }

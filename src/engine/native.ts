@@ -14,17 +14,60 @@ export interface NativeProgram {
 
 export interface NativeMap {
   name: string
+  /** libbpf's name of the map type: 'hash', 'percpu_array', 'ringbuf', 'stack_trace'… */
   type: string
+  /** enum bpf_map_type value. */
+  typeId: number
   keySize: number
   valueSize: number
-  /** Bytes one lookup returns: value size × possible CPUs for per-CPU maps. */
+  /** Bytes one raw lookup returns: value size × possible CPUs for per-CPU maps. */
   lookupValueSize: number
   maxEntries: number
 }
 
-export interface NativeStructLayout {
+/** A BTF type, resolved (typedef / const / volatile stripped). */
+export type BtfType =
+  | {kind: 'int'; name: string; size: number; signed: boolean; char?: boolean; bool?: boolean}
+  | {kind: 'array'; len: number; elem: BtfType}
+  | BtfComposite
+  | BtfEnum
+  | {kind: 'ptr'; size: number; to: string}
+  | {kind: 'float'; size: number}
+  | {kind: 'void' | 'opaque' | 'other'; name?: string; btfKind?: number}
+
+export interface BtfMember {
+  name: string
+  /** Bytes from the start of the struct (a bitfield: the byte holding its first bit). */
+  offset: number
   size: number
-  fields: {name: string; offset: number; size: number}[]
+  /** Only for bitfields. */
+  bitOffset?: number
+  bitSize?: number
+  type: BtfType
+}
+
+export interface BtfComposite {
+  kind: 'struct' | 'union'
+  name: string
+  size: number
+  members: BtfMember[]
+}
+
+export interface BtfEnum {
+  kind: 'enum'
+  name: string
+  size: number
+  signed: boolean
+  values: Record<string, number | bigint>
+}
+
+export type BtfNamedType = BtfComposite | BtfEnum
+
+export interface NativeDatasecVar {
+  name: string
+  offset: number
+  size: number
+  type: BtfType
 }
 
 export interface NativeProgInfo {
@@ -41,36 +84,81 @@ export interface NativeRingStats {
   threadCpuNs: number
 }
 
+export interface NativePerfEventSpec {
+  /** PERF_TYPE_* (1 = software). */
+  type: number
+  /** PERF_COUNT_* (0 = cpu-clock for software events). */
+  config: number
+  frequency?: number
+  period?: number
+  /** -1: every process. */
+  pid: number
+  /** Default: every CPU in /sys/devices/system/cpu/online. */
+  cpus?: number[]
+}
+
 export interface NativeBpfObject {
   programs(): NativeProgram[]
   maps(): NativeMap[]
   setAutoload(prog: string, on: boolean): void
   setMaxEntries(map: string, entries: number): void
-  datasec(section: string): {name: string; offset: number; size: number}[]
+  datasec(section: string): NativeDatasecVar[]
   getData(section: string): Buffer
   setData(section: string, data: Buffer): void
-  describeStruct(name: string): NativeStructLayout
-  describeEnum(name: string): Record<string, number>
+  /** A named struct, union or enum of the object's BTF; kind narrows the search. */
+  describeType(name: string, kind?: 'struct' | 'union' | 'enum'): BtfNamedType
+  /** Every type the object marks with MONITOR_EXPORT (addon/bpf/common.bpf.h). */
+  exportedTypes(): {kind: 'struct' | 'union' | 'enum'; name: string}[]
   load(): void
   attach(prog: string): number
   attachTracepoint(prog: string, category: string, name: string): number
   attachRawTracepoint(prog: string, name: string): number
   attachKprobe(prog: string, func: string, retprobe: boolean): number
+  /** Attaches to an open perf event fd; the fd is closed on failure and owned by the link after. */
   attachPerfEvent(prog: string, perfFd: number): number
+  /** Opens one perf event per CPU and attaches to each; returns the link ids. All or nothing. */
+  attachPerfEvents(prog: string, spec: NativePerfEventSpec): number[]
   attachUprobe(prog: string, pid: number, binary: string, func: string, retprobe: boolean): number
   detach(link: number): void
   progInfo(prog: string): NativeProgInfo
   mapFd(map: string): number
+  /** Raw lookup (per-CPU maps: one 8-byte-aligned value per possible CPU). */
   lookup(map: string, key: Buffer): Buffer | null
   update(map: string, key: Buffer, value: Buffer): void
-  dump(map: string, deleteAfter: boolean): {count: number; keys: Buffer; values: Buffer}
   close(): void
 }
 
+export interface NativeMapReaderOptions {
+  name: string
+  type: number
+  keySize: number
+  valueSize: number
+  maxEntries: number
+  /** Possible CPUs: the number of values a per-CPU lookup returns. */
+  cpus: number
+  /** Test hook: walk keys with get_next_key even where batch ops exist. */
+  iterate?: boolean
+}
+
+export interface NativeMapReader {
+  /** The reader's two output buffers (max_entries × key / value size), the same every call. */
+  buffers(): {keys: Buffer; values: Buffer}
+  /** Reads every entry into buffers(); per-CPU values summed. Returns the entry count. */
+  read(deleteEntries: boolean): number
+  lookup(key: Buffer, out: Buffer): boolean
+  update(key: Buffer, value: Buffer, flags: number): void
+  delete(key: Buffer): boolean
+  close(): void
+  info(): {chunk: number; batch: boolean}
+}
+
 export interface NativeRingStream {
-  /** true: onDrained follows once everything now in the ring reached onBatch. */
+  /** true: onDrained follows once everything now in the ring reached onBatch (after resume() if paused). */
   drain(): boolean
-  stop(): void
+  /** abandon: skip the last read of the ring (forced exit). */
+  stop(abandon?: boolean): void
+  pause(): void
+  resume(): void
   stats(): NativeRingStats | null
 }
 
@@ -81,13 +169,16 @@ export interface NativeBinding {
     onBatch: (slot: Buffer, byteLength: number, count: number) => void,
     onEnd: (stats: NativeRingStats, errno: number) => void,
     onDrained: () => void,
-    options: {batchBytes: number; flushMs: number; queueDepth: number},
+    onError: (errno: number) => void,
+    options: {batchBytes: number; flushMs: number; queueDepth: number; fault?: 'drain'},
   ) => NativeRingStream
+  MapReader: new (fd: number, options: NativeMapReaderOptions) => NativeMapReader
   embeddedObjects(): string[]
   clocks(): [monotonicNs: bigint, realtimeNs: bigint]
   perfEventOpen(attr: {type: number; config: number; pid: number; cpu: number; frequency?: number; period?: number}): number
   closeFd(fd: number): void
   possibleCpus(): number
+  onlineCpus(): number[]
   mountKernelFs(type: 'tracefs' | 'securityfs', target: string): void
   probeRingbuf(): boolean
   callUprobeProbe(x: number): number

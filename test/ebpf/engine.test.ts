@@ -1,12 +1,12 @@
-/** The engine against the real kernel: ring buffer batches with sequence checks, perf_event
- * sampling, uprobes, map batch reads, and cleanup. */
-import {cpus} from 'node:os'
+/** The engine against the real kernel: ring buffer batches with sequence checks, backpressure,
+ * uprobes, and cleanup. Maps, histograms, sampling, streams and lifetime have their own files. */
 import {expect, it} from 'vitest'
 
 import {BpfObject} from '../../src/engine/bpf.js'
-import {loadNative} from '../../src/engine/native.js'
+import {ConfigError} from '../../src/engine/errors.js'
 import {forEachRecord, readU64} from '../../src/engine/records.js'
 import {describeEbpf, loadedProgramIds, waitFor} from '../support/ebpf.js'
+import {heldProgramIds} from '../support/fdinfo.js'
 import {startTarget, TEST_TARGET} from '../support/target.js'
 
 describeEbpf('engine', () => {
@@ -14,10 +14,12 @@ describeEbpf('engine', () => {
     const calls = 20_000
     const burst = 16
     const target = await startTarget('getppid', calls)
-    const before = loadedProgramIds()
+    const before = heldProgramIds()
     const obj = BpfObject.start('ringbench', {config: {targ_tgid: target.pid, burst}, maxEntries: {events: 16 << 20}})
-    const ours = [...loadedProgramIds()].filter((id) => !before.has(id))
+    // Ours are the programs this process holds fds of (other processes' tests share the kernel).
+    const ours = [...heldProgramIds()].filter((id) => !before.has(id))
     expect(ours.length).toBe(1)
+    expect(ours).toEqual([obj.programStats()[0].id])
     let expected = 0
     let outOfOrder = 0
     let batches = 0
@@ -42,6 +44,7 @@ describeEbpf('engine', () => {
     expect(stats.queue_drop_records).toBe(0)
     expect(lost).toEqual({ringbuf_reserve: 0, map_full: 0, read_fault: 0, queue: 0, recursion_misses: 0})
     expect(batches).toBeLessThan(stats.records / 10) // batched, not one callback per event
+    expect([...heldProgramIds()].filter((id) => ours.includes(id))).toEqual([])
     expect(await waitFor(() => ours.every((id) => !loadedProgramIds().has(id)))).toBe(true)
   })
 
@@ -61,7 +64,7 @@ describeEbpf('engine', () => {
   })
 
   /** Runs the ringbench producer against a deliberately slow JS consumer. */
-  async function slowConsumer(ringBytes: number) {
+  async function slowConsumer(ringBytes: number, batchMs: number) {
     const calls = 20_000
     const target = await startTarget('getppid', calls)
     const obj = BpfObject.start('ringbench', {config: {targ_tgid: target.pid, burst: 16}, maxEntries: {events: ringBytes}})
@@ -81,7 +84,7 @@ describeEbpf('engine', () => {
           expected = seq + 1
           delivered++
         })
-        const until = Date.now() + 2 // a slow consumer
+        const until = Date.now() + batchMs // a slow consumer
         while (Date.now() < until);
       },
     })
@@ -94,7 +97,7 @@ describeEbpf('engine', () => {
   }
 
   it('holds records back in the kernel ring while JS is slow, instead of dropping them', async () => {
-    const r = await slowConsumer(64 << 20)
+    const r = await slowConsumer(64 << 20, 2)
     expect(r.lost).toEqual({ringbuf_reserve: 0, map_full: 0, read_fault: 0, queue: 0, recursion_misses: 0})
     expect(r.delivered).toBe(r.total)
     expect(r.gaps).toBe(0)
@@ -102,34 +105,14 @@ describeEbpf('engine', () => {
   })
 
   it('counts what a slow consumer loses when the ring overflows, and the gaps match the count', async () => {
-    const r = await slowConsumer(256 * 1024)
+    // 64 KiB per 20 ms (~3 MB/s) against a producer of 15–400 MB/s (this VM, idle to busy): a
+    // 64 KiB ring must overflow.
+    const r = await slowConsumer(64 * 1024, 20)
     expect(r.lost.ringbuf_reserve).toBeGreaterThan(0)
     expect(r.lost.queue).toBe(r.stats.queue_drop_records)
     expect(r.gaps).toBe(r.lost.queue + r.lost.ringbuf_reserve)
     expect(r.delivered + r.lost.queue + r.lost.ringbuf_reserve).toBe(r.total)
     expect(r.disorder).toBe(0)
-  })
-
-  it('samples a busy child with a perf_event cpu-clock program, per CPU', async () => {
-    const hz = 99
-    const target = await startTarget('spin', 1000)
-    const obj = BpfObject.open('sampler', {config: {targ_tgid: target.pid}, programs: ['on_sample']})
-    obj.load()
-    const native = loadNative()
-    for (let cpu = 0; cpu < cpus().length; cpu++) {
-      const fd = native.perfEventOpen({type: 1 /* SOFTWARE */, config: 0 /* CPU_CLOCK */, pid: -1, cpu, frequency: hz})
-      obj.attachPerfEvent('on_sample', fd)
-    }
-    await target.go()
-    const perCpu = obj.handle.lookup('samples', Buffer.alloc(4))!
-    const counts: number[] = []
-    for (let off = 0; off < perCpu.byteLength; off += 8) counts.push(Number(perCpu.readBigUInt64LE(off)))
-    obj.closeNow()
-    const total = counts.reduce((a, b) => a + b, 0)
-    // 1 s of one busy thread at 99 Hz; allow for scheduling noise on a 2-CPU VM.
-    expect(total).toBeGreaterThanOrEqual(70)
-    expect(total).toBeLessThanOrEqual(120)
-    expect(counts.length).toBe(native.possibleCpus())
   })
 
   it('counts a uprobe on a test binary exactly', async () => {
@@ -140,32 +123,14 @@ describeEbpf('engine', () => {
     obj.attachUprobe('on_call', TEST_TARGET, 'monitor_test_target')
     const {code} = await target.go()
     expect(code).toBe(0)
-    const v = obj.handle.lookup('calls', Buffer.alloc(4))!
+    const v = obj.map('calls').lookup(Buffer.alloc(4))!.readBigUInt64LE(0)
     obj.closeNow()
-    expect(Number(v.readBigUInt64LE(0))).toBe(calls)
-  })
-
-  it('reads and empties hash maps in batches', () => {
-    const obj = BpfObject.open('exec', {maxEntries: {running: 4096}})
-    obj.load()
-    const key = Buffer.alloc(4)
-    const value = Buffer.alloc(8)
-    for (let i = 1; i <= 3000; i++) {
-      key.writeUInt32LE(i)
-      value.writeBigUInt64LE(BigInt(i * 10))
-      obj.handle.update('running', key, value)
-    }
-    const dump = obj.handle.dump('running', true)
-    expect(dump.count).toBe(3000)
-    let sum = 0n
-    for (let i = 0; i < dump.count; i++) sum += dump.values.readBigUInt64LE(i * 8)
-    expect(sum).toBe(BigInt((3000 * 3001 * 10) / 2))
-    expect(obj.handle.dump('running', false).count).toBe(0)
-    obj.closeNow()
+    expect(Number(v)).toBe(calls)
   })
 
   it('rejects unknown config variables and reports a missing hook clearly', () => {
-    expect(() => BpfObject.open('exec', {config: {no_such_var: 1}})).toThrow(/no config variable no_such_var/)
+    expect(() => BpfObject.open('exec', {config: {no_such_var: 1}})).toThrow(ConfigError)
+    expect(() => BpfObject.open('exec', {config: {no_such_var: 1}})).toThrow(/unknown config variable no_such_var/)
     const obj = BpfObject.open('doctor', {programs: ['probe_kprobe']})
     obj.load()
     expect(() => obj.handle.attachKprobe('probe_kprobe', 'do_nanosleep', false)).toThrow(/attach kprobe/)

@@ -9,11 +9,17 @@ export interface Target {
   pid: number
   /** Lets the workload run; resolves with its output once it exits. */
   go(): Promise<{code: number | null; stdout: string}>
+  /** The number test_target printed after "done" (burn: CPU ns used). */
+  result(): number
+  kill(): void
 }
 
+/** Modes of addon/test/test_target.c: calls N | getppid N [gap µs] | burn MS | values FILE. */
+export type TargetMode = 'calls' | 'getppid' | 'burn' | 'values'
+
 /** Starts addon/test/test_target and waits until it is ready (attach probes before go()). */
-export async function startTarget(mode: 'calls' | 'getppid' | 'spin', n: number): Promise<Target> {
-  const child = spawn(TEST_TARGET, [mode, String(n)])
+export async function startTarget(mode: TargetMode, ...args: (number | string)[]): Promise<Target> {
+  const child = spawn(TEST_TARGET, [mode, ...args.map(String)])
   let stdout = ''
   child.stdout.setEncoding('utf8')
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
@@ -23,6 +29,7 @@ export async function startTarget(mode: 'calls' | 'getppid' | 'spin', n: number)
       if (stdout.includes('ready')) resolve()
     })
     child.on('error', reject)
+    child.on('exit', (code) => reject(new Error(`test_target ${mode} exited with ${code} before it was ready`)))
   })
   return {
     child,
@@ -31,6 +38,14 @@ export async function startTarget(mode: 'calls' | 'getppid' | 'spin', n: number)
       child.stdin.write('go\n')
       const code = await exited
       return {code, stdout}
+    },
+    result() {
+      const m = /done (-?\d+)/.exec(stdout)
+      if (!m) throw new Error(`test_target has not finished: ${stdout}`)
+      return Number(m[1])
+    },
+    kill() {
+      child.kill('SIGKILL')
     },
   }
 }
