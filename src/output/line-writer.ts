@@ -11,10 +11,15 @@ export interface LineWriterEvents {
   onClosed?: () => void
 }
 
+/** Pending text that is written at once rather than at the end of the tick: a producer delivering
+ * batch after batch in one tick (a native queue draining) must meet the reader's pace early. */
+const FLUSH_BYTES = 256 * 1024
+
 export class LineWriter {
   private closed = false
   private congested = false
   private pending: string[] = []
+  private pendingBytes = 0
   private scheduled = false
 
   constructor(
@@ -41,6 +46,11 @@ export class LineWriter {
   line(text: string): void {
     if (this.closed) return
     this.pending.push(text)
+    this.pendingBytes += text.length + 1
+    if (this.pendingBytes >= FLUSH_BYTES) {
+      this.flush()
+      return
+    }
     if (!this.scheduled) {
       this.scheduled = true
       setImmediate(() => this.flush())
@@ -52,6 +62,7 @@ export class LineWriter {
     if (this.closed || this.pending.length === 0) return
     const chunk = this.pending.join('\n') + '\n'
     this.pending = []
+    this.pendingBytes = 0
     if (!this.out.write(chunk) && !this.congested) {
       this.congested = true
       this.events.onCongested?.()

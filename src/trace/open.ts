@@ -37,9 +37,12 @@ export interface Tracer<R> {
   close(): void
 }
 
-/** Bytes per batch handed to JS, and how long a partly filled batch may wait. */
+/** Bytes per batch handed to JS, how long a partly filled batch may wait, and how many batches may
+ * wait for JS: when output pauses the drain, what is already queued still arrives, so a short queue
+ * keeps a stalled reader from costing memory (the records wait in the kernel's ring instead). */
 const BATCH_BYTES = 256 * 1024
 const FLUSH_MS = 50
+const QUEUE_DEPTH = 2
 
 export function openTracer<O, R>(spec: TracerSpec<O, R>, options: O, emit: (row: R) => void): Tracer<R> {
   // First, so options the reducer refuses (a bad pattern) fail before anything loads.
@@ -82,6 +85,7 @@ class RunningTracer<O, R> implements Tracer<R> {
     this.stream = obj.stream({
       batchBytes: BATCH_BYTES,
       flushMs: FLUSH_MS,
+      queueDepth: QUEUE_DEPTH,
       onBatch: (batch) => {
         this.version++
         forEachRecord(batch, record)
