@@ -27,13 +27,10 @@ const PROBES: Record<Exclude<HookName, 'ringbuf'>, {program: string; slot: numbe
   uprobe: {program: 'probe_uprobe', slot: 6},
 }
 
-const PERF_TYPE_SOFTWARE = 1
-const PERF_COUNT_SW_CPU_CLOCK = 0
-
 function hitCount(obj: BpfObject, slot: number): number {
   const key = Buffer.alloc(4)
   key.writeUInt32LE(slot)
-  const v = obj.handle.lookup('hits', key)
+  const v = obj.map('hits').lookup(key)
   return v ? Number(v.readBigUInt64LE(0)) : 0
 }
 
@@ -74,34 +71,27 @@ export async function probeHook(name: HookName): Promise<HookResult> {
 }
 
 async function attachAndFire(obj: BpfObject, name: HookName, program: string, result: HookResult): Promise<void> {
-  const raw = obj.handle
   const native = loadNative()
   switch (name) {
     case 'kprobe':
-      raw.attachKprobe(program, 'do_nanosleep', false)
+      // The facade has no kprobes (monitor never uses them); the raw binding attaches one to see.
+      obj.handle.attachKprobe(program, 'do_nanosleep', false)
       result.attaches = true
       return
-    case 'perf_event': {
-      const fd = native.perfEventOpen({type: PERF_TYPE_SOFTWARE, config: PERF_COUNT_SW_CPU_CLOCK, pid: 0, cpu: -1, frequency: 1000})
-      try {
-        raw.attachPerfEvent(program, fd)
-      } catch (error) {
-        native.closeFd(fd)
-        throw error
-      }
+    case 'perf_event':
+      obj.attachPerfEvent(program, {frequency: 1000, pid: process.pid})
       result.attaches = true
       spin(30)
       result.fires = hitCount(obj, PROBES.perf_event.slot) > 0
       return
-    }
     case 'uprobe':
-      raw.attachUprobe(program, process.pid, nativePath(), 'monitor_uprobe_probe', false)
+      obj.attachUprobe(program, nativePath(), 'monitor_uprobe_probe', {pid: process.pid})
       result.attaches = true
       native.callUprobeProbe(1)
       result.fires = hitCount(obj, PROBES.uprobe.slot) === 1
       return
     case 'ringbuf': {
-      raw.attach(program)
+      obj.attach(program)
       result.attaches = true
       let records = 0
       const stream = obj.stream({onBatch: (_b, n) => (records += n), batchBytes: 64 * 1024, flushMs: 1})
@@ -112,7 +102,7 @@ async function attachAndFire(obj: BpfObject, name: HookName, program: string, re
       return
     }
     default: {
-      raw.attach(program)
+      obj.attach(program)
       result.attaches = true
       // getppid(2) fires the syscall probes; sched_switch (tp_btf) needs a moment off the CPU.
       for (let i = 0; i < 25 && !result.fires; i++) {

@@ -6,7 +6,7 @@ import {existsSync} from 'node:fs'
 import {Worker} from 'node:worker_threads'
 import {expect, it} from 'vitest'
 
-import {describeEbpf, loadedProgramIds, ROOT, waitFor} from '../support/ebpf.js'
+import {describeEbpf, programsGone, ROOT, waitFor} from '../support/ebpf.js'
 import {fdsOf, heldProgramIds, openFdCount} from '../support/fdinfo.js'
 import {startTarget} from '../support/target.js'
 
@@ -66,6 +66,6 @@ describeEbpf('engine lifetime', () => {
     expect(KINDS.map((k) => fdsOf(k))).toEqual(kindsBefore)
     // The target's pipes close asynchronously once it is reaped.
     expect(await waitFor(() => openFdCount() <= fdsBefore)).toBe(true)
-    expect(await waitFor(() => [...ours].every((id) => !loadedProgramIds().has(id)), 10_000)).toBe(true)
+    expect(await programsGone(ours)).toBe(true)
   }, 120_000)
 })

@@ -5,7 +5,7 @@ import {expect, it} from 'vitest'
 import {BpfObject} from '../../src/engine/bpf.js'
 import {ConfigError} from '../../src/engine/errors.js'
 import {forEachRecord, readU64} from '../../src/engine/records.js'
-import {describeEbpf, loadedProgramIds, waitFor} from '../support/ebpf.js'
+import {describeEbpf, programsGone} from '../support/ebpf.js'
 import {heldProgramIds} from '../support/fdinfo.js'
 import {startTarget, TEST_TARGET} from '../support/target.js'
 
@@ -45,7 +45,7 @@ describeEbpf('engine', () => {
     expect(lost).toEqual({ringbuf_reserve: 0, map_full: 0, read_fault: 0, queue: 0, recursion_misses: 0})
     expect(batches).toBeLessThan(stats.records / 10) // batched, not one callback per event
     expect([...heldProgramIds()].filter((id) => ours.includes(id))).toEqual([])
-    expect(await waitFor(() => ours.every((id) => !loadedProgramIds().has(id)))).toBe(true)
+    expect(await programsGone(ours)).toBe(true)
   })
 
   it('counts ring buffer reserve failures and reports them as losses (gaps match)', async () => {

@@ -1,10 +1,11 @@
 /** Gate for tests that need a real kernel: skipped on a developer machine without root, but
  * FAILED under CI=true — a silent skip would hide a broken CI host or engine. */
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {execFileSync} from 'node:child_process'
 import {describe, it} from 'vitest'
 
 import {missingCapabilities} from '../../src/engine/host.js'
+import {heldProgramIds} from './fdinfo.js'
 
 function reasonEbpfUnavailable(): string | undefined {
   if (missingCapabilities().length) return `needs root (missing ${missingCapabilities().join(', ')})`
@@ -34,23 +35,13 @@ export function loadedProgramIds(): Set<number> {
   return new Set((JSON.parse(out) as {id: number}[]).map((p) => p.id))
 }
 
-/** BPF programs a process holds, by id and name: from the prog_id of each BPF fd it has open
- * (program and link fds), so another BPF user on the host is never mistaken for it. */
+/** BPF programs a process holds (see fdinfo.ts), by id and name. */
 export function programsOf(pid: number): Map<number, string> {
-  const ids = new Set<number>()
-  let fds: string[] = []
+  let ids: Set<number>
   try {
-    fds = readdirSync(`/proc/${pid}/fdinfo`)
+    ids = heldProgramIds(pid)
   } catch {
-    return new Map()
-  }
-  for (const fd of fds) {
-    try {
-      const m = /^prog_id:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))
-      if (m) ids.add(Number(m[1]))
-    } catch {
-      // the fd closed meanwhile
-    }
+    return new Map() // the process is gone
   }
   const out = new Map<number, string>()
   if (!ids.size) return out
