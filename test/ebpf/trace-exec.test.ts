@@ -3,7 +3,7 @@ import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
-import {beforeAll, expect, it} from 'vitest'
+import {beforeAll, expect, it, onTestFinished} from 'vitest'
 
 import {startCli, startReady} from '../support/cli.js'
 import {CLI, describeEbpf, programsGone, programsOf, ROOT, sleep, waitFor} from '../support/ebpf.js'
@@ -185,8 +185,16 @@ describeEbpf('trace exec into a slow reader', () => {
     // run's JSON ~2 KB (a long argument), so the stalled output would be tens of MB if buffered.
     const out = join(dirname(storm), 'out.ndjson')
     const script = `${process.execPath} ${CLI} trace exec -o json --comm true --duration 24 | (sleep 20; cat > ${out})`
-    const pipeline = spawn('sh', ['-c', script], {stdio: 'ignore'})
+    // Its own process group, so a failing test can kill the whole pipeline.
+    const pipeline = spawn('sh', ['-c', script], {stdio: 'ignore', detached: true})
     const pipelineDone = new Promise((r) => pipeline.on('exit', r))
+    onTestFinished(() => {
+      try {
+        process.kill(-pipeline.pid!, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    })
     const monitorPid = await waitForMonitor(pipeline.pid!)
     expect(monitorPid).toBeGreaterThan(0)
     // The ready line waits in the pipe with the rest: wait for the programs instead.

@@ -1,6 +1,15 @@
-import {spawn, spawnSync, type SpawnSyncReturns} from 'node:child_process'
+import {type ChildProcess, spawn, spawnSync, type SpawnSyncReturns} from 'node:child_process'
+import {afterEach} from 'vitest'
 
 import {CLI, waitFor} from './ebpf.js'
+
+/** CLIs a test started and that still run when it ends (a failed assertion on the way): killed, so a
+ * failing test leaves no tracer behind. */
+const running = new Set<ChildProcess>()
+afterEach(() => {
+  for (const child of running) child.kill('SIGKILL')
+  running.clear()
+})
 
 /** Runs the real CLI (bin/run.js) with the Node running the tests. */
 export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; user?: string} = {}): SpawnSyncReturns<string> {
@@ -23,6 +32,7 @@ export interface RunningCli {
 /** Starts the CLI in the background, collecting its output. */
 export function startCli(args: string[], options: {env?: NodeJS.ProcessEnv} = {}): RunningCli {
   const child = spawn(process.execPath, [CLI, ...args], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, ...options.env}})
+  running.add(child)
   let stdout = ''
   let stderr = ''
   let done = false
@@ -31,6 +41,7 @@ export function startCli(args: string[], options: {env?: NodeJS.ProcessEnv} = {}
   const exited = new Promise<number | null>((resolve) =>
     child.on('exit', (code, signal) => {
       done = true
+      running.delete(child)
       resolve(code ?? (signal ? -1 : null))
     }),
   )
