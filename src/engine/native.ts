@@ -1,7 +1,7 @@
 /** The only module that loads the .node file. Types of the raw binding live here too. */
 import {existsSync} from 'node:fs'
 import {createRequire} from 'node:module'
-import {dirname, join} from 'node:path'
+import {basename, dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {ExitCode, MonitorError} from '../errors.js'
@@ -206,12 +206,20 @@ function candidatePaths(): string[] {
   return out
 }
 
+/** The command that builds the addon for this copy of monitor: a checkout, or an npm-installed package. */
+function buildCommand(): string {
+  const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+  const parent = dirname(packageDir)
+  if (basename(parent) !== 'node_modules') return 'npm run build:addon'
+  return basename(dirname(parent)) === 'lib' ? 'npm rebuild -g monitor' : 'npm rebuild monitor'
+}
+
 export function loadNative(): NativeBinding {
   if (binding) return binding
   const tried = candidatePaths()
   const found = tried.find((p) => existsSync(p))
   if (!found) {
-    throw new MonitorError('the native engine is not built: run `npm run build` (or scripts/setup)', {
+    throw new MonitorError(`the native engine is not built: run \`${buildCommand()}\``, {
       exitCode: ExitCode.unavailable,
       detail: `looked for monitor_engine.node at:\n  ${tried.join('\n  ')}`,
     })
