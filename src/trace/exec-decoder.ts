@@ -1,9 +1,19 @@
-/** Decodes `struct exec_event` (addon/bpf/exec.h) records. */
+/** Decodes `struct exec_event` (addon/bpf/exec.h) records: the header, then argv, then filename. */
 import {EXEC_EVENT, EXEC_EVENT_FLAGS, EXEC_EVENT_KIND} from './exec/layout.js'
 
 export {EXEC_EVENT}
-export const ExecEventKind = {exec: EXEC_EVENT_KIND.values.EXEC_EVENT_EXEC, exit: EXEC_EVENT_KIND.values.EXEC_EVENT_EXIT} as const
-export const ExecFlag = {argsTruncated: EXEC_EVENT_FLAGS.values.EXEC_FLAG_ARGS_TRUNCATED, argsFault: EXEC_EVENT_FLAGS.values.EXEC_FLAG_ARGS_FAULT} as const
+export const ExecEventKind = {
+  exec: EXEC_EVENT_KIND.values.EXEC_EVENT_EXEC,
+  exit: EXEC_EVENT_KIND.values.EXEC_EVENT_EXIT,
+  execFailed: EXEC_EVENT_KIND.values.EXEC_EVENT_EXEC_FAILED,
+} as const
+export const ExecFlag = {
+  argsTruncated: EXEC_EVENT_FLAGS.values.EXEC_FLAG_ARGS_TRUNCATED,
+  argsFault: EXEC_EVENT_FLAGS.values.EXEC_FLAG_ARGS_FAULT,
+  filenameTruncated: EXEC_EVENT_FLAGS.values.EXEC_FLAG_FILENAME_TRUNCATED,
+  filenameFault: EXEC_EVENT_FLAGS.values.EXEC_FLAG_FILENAME_FAULT,
+  untracked: EXEC_EVENT_FLAGS.values.EXEC_FLAG_UNTRACKED,
+} as const
 export const EXEC_ENUMS = {
   exec_event_kind: EXEC_EVENT_KIND.values,
   exec_event_flags: EXEC_EVENT_FLAGS.values,
@@ -21,6 +31,10 @@ export interface ExecRecord {
   flags: number
   comm: string
   argv: string[]
+  /** exec: the executable's real path (see resolvedPath); exec failed: the filename as passed; exit: ''. */
+  filename: string
+  /** exec failed: the errno (positive, e.g. 2 for ENOENT); else 0. */
+  error: number
 }
 
 const utf8 = new TextDecoder('utf-8')
@@ -39,11 +53,32 @@ export function splitArgs(bytes: Uint8Array): string[] {
   return out
 }
 
+/** An exec's path as the kernel walked it, leaf first ("true\0bin\0usr\0"), as a path. When the walk
+ * was cut short (too deep or too long) its outer components are missing: shown as a leading "…". */
+export function resolvedPath(bytes: Uint8Array, truncated: boolean): string {
+  const path = splitArgs(bytes).reverse().join('/')
+  return truncated ? `…/${path}` : `/${path}`
+}
+
+/** A C string of at most `bytes.length` bytes. */
+function cString(bytes: Uint8Array): string {
+  const end = bytes.indexOf(0)
+  return utf8.decode(end < 0 ? bytes : bytes.subarray(0, end))
+}
+
 export function decodeExecRecord(view: DataView, offset: number, length: number): ExecRecord {
   if (length < EXEC_EVENT.size) throw new RangeError(`exec record of ${length} bytes is shorter than its header`)
   const r = EXEC_EVENT.decode(view, offset)
-  const argsLen = Math.min(r.args_len, length - EXEC_EVENT.size)
-  const args = new Uint8Array(view.buffer, view.byteOffset + offset + EXEC_EVENT.size, argsLen)
+  // The lengths come from the kernel, but a record never reaches past its own end.
+  const room = length - EXEC_EVENT.size
+  const argsLen = Math.min(r.args_len, room)
+  const filenameLen = Math.min(r.filename_len, room - argsLen)
+  const at = view.byteOffset + offset + EXEC_EVENT.size
+  let filename = ''
+  if (filenameLen) {
+    const bytes = new Uint8Array(view.buffer, at + argsLen, filenameLen)
+    filename = r.kind === ExecEventKind.exec ? resolvedPath(bytes, (r.flags & ExecFlag.filenameTruncated) !== 0) : cString(bytes)
+  }
   return {
     kind: r.kind,
     ts_ns: r.ts_ns,
@@ -54,6 +89,8 @@ export function decodeExecRecord(view: DataView, offset: number, length: number)
     status: r.exit_code,
     flags: r.flags,
     comm: r.comm,
-    argv: argsLen ? splitArgs(args) : [],
+    argv: argsLen ? splitArgs(new Uint8Array(view.buffer, at, argsLen)) : [],
+    filename,
+    error: r.error,
   }
 }

@@ -5,10 +5,12 @@ import {decodeExecRecord, EXEC_EVENT, ExecEventKind, ExecFlag, splitArgs} from '
 import {decodeWaitStatus, signalName} from '../../src/trace/signals.js'
 import {formatArgv, formatEnd} from '../../src/trace/exec-format.js'
 
-/** Builds an exec_event record byte by byte at the offsets of addon/bpf/exec.h. */
-function execRecord(fields: {kind: number; ts: bigint; start: bigint; pid: number; ppid: number; uid: number; status: number; flags: number; comm: string; args: string}): Uint8Array {
+/** Builds an exec_event record byte by byte at the offsets of addon/bpf/exec.h: the 72-byte
+ * header, argv, then filename. */
+function execRecord(fields: {kind: number; ts: bigint; start: bigint; pid: number; ppid: number; uid: number; status: number; flags: number; comm: string; args: string; filename?: string; error?: number}): Uint8Array {
   const args = Buffer.from(fields.args, 'utf8')
-  const buf = Buffer.alloc(64 + args.length)
+  const filename = Buffer.from(fields.filename ?? '', 'utf8')
+  const buf = Buffer.alloc(72 + args.length + filename.length)
   buf.writeBigUInt64LE(fields.ts, 0)
   buf.writeBigUInt64LE(fields.start, 8)
   buf.writeUInt32LE(fields.kind, 16)
@@ -18,8 +20,11 @@ function execRecord(fields: {kind: number; ts: bigint; start: bigint; pid: numbe
   buf.writeInt32LE(fields.status, 32)
   buf.writeUInt32LE(fields.flags, 36)
   buf.writeUInt32LE(args.length, 40)
-  buf.write(fields.comm, 48, 'latin1')
-  args.copy(buf, 64)
+  buf.writeUInt32LE(filename.length, 44)
+  buf.writeUInt32LE(fields.error ?? 0, 48)
+  buf.write(fields.comm, 56, 'latin1')
+  args.copy(buf, 72)
+  filename.copy(buf, 72 + args.length)
   return buf
 }
 
@@ -29,7 +34,7 @@ describe('exec_event decoding', () => {
     const out: ReturnType<typeof decodeExecRecord>[] = []
     forEachRecord(packRecords([rec]), (v, o, l) => out.push(decodeExecRecord(v, o, l)))
     expect(out).toEqual([
-      {kind: 1, ts_ns: 5_000_000_123, start_ns: 5_000_000_123, pid: 42, ppid: 7, uid: 1000, status: 0, flags: 0, comm: 'curl', argv: ['curl', '-s', 'http://x']},
+      {kind: 1, ts_ns: 5_000_000_123, start_ns: 5_000_000_123, pid: 42, ppid: 7, uid: 1000, status: 0, flags: 0, comm: 'curl', argv: ['curl', '-s', 'http://x'], filename: '', error: 0},
     ])
   })
 
@@ -48,7 +53,16 @@ describe('exec_event decoding', () => {
     expect(splitArgs(Buffer.from('a\0\0b\0'))).toEqual(['a', '', 'b'])
     const short = new DataView(new ArrayBuffer(32))
     expect(() => decodeExecRecord(short, 0, 32)).toThrow(/shorter than its header/)
-    expect(EXEC_EVENT.size).toBe(64)
+    expect(EXEC_EVENT.size).toBe(72)
+  })
+
+  it('turns an exec path walked leaf first into a path, and keeps a failed exec filename as passed', () => {
+    const exec = execRecord({kind: ExecEventKind.exec, ts: 1n, start: 1n, pid: 1, ppid: 1, uid: 0, status: 0, flags: 0, comm: 'true', args: 'true\0', filename: 'true\0bin\0usr\0'})
+    expect(decodeExecRecord(new DataView(exec.buffer), 0, exec.byteLength)).toMatchObject({argv: ['true'], filename: '/usr/bin/true'})
+    const cut = execRecord({kind: ExecEventKind.exec, ts: 1n, start: 1n, pid: 1, ppid: 1, uid: 0, status: 0, flags: ExecFlag.filenameTruncated, comm: 'x', args: '', filename: 'x\0deep\0'})
+    expect(decodeExecRecord(new DataView(cut.buffer), 0, cut.byteLength).filename).toBe('…/deep/x')
+    const failed = execRecord({kind: ExecEventKind.execFailed, ts: 1n, start: 1n, pid: 1, ppid: 1, uid: 0, status: 0, flags: 0, comm: 'sh', args: './x\0a\0', filename: './x\0', error: 2})
+    expect(decodeExecRecord(new DataView(failed.buffer), 0, failed.byteLength)).toMatchObject({argv: ['./x', 'a'], filename: './x', error: 2})
   })
 
   it('bounds argv by the record length even if args_len lies', () => {
