@@ -23,14 +23,14 @@ DEFINE_EVENTS_RING();
 #define DATA_MASK (EXEC_ARGS_MAX + EXEC_FILENAME_MAX - 1)
 _Static_assert(((DATA_MASK + 1) & DATA_MASK) == 0, "argv + filename space must be a power of two");
 #define NAME_MAX_LEN 255 /* a path component (NAME_MAX) */
-/* Strings of a failed exec's argv read before it counts as truncated. */
-#define FAILED_ARGV_MAX 128
 
 struct exec_scratch {
 	struct exec_event ev;
 	/* argv at [0, args_len), filename at [args_len, args_len + filename_len); the slack after
 	 * lets a masked offset plus a masked length stay inside for the verifier. */
 	char data[DATA_MASK + 1 + EXEC_FILENAME_MAX];
+	/* Where a path walk leaves the file's own mount (see put_file_path). */
+	__u64 cross_dentry, cross_mnt, root_dentry, root_mnt;
 };
 
 struct {
@@ -60,6 +60,24 @@ BTF_ANCHOR(struct exec_event, exec_event);
 BTF_ANCHOR(enum exec_event_kind, exec_event_kind);
 BTF_ANCHOR(enum exec_event_flags, exec_event_flags);
 
+/* The current task's ids and comm, read through its BTF type: plain loads, where the
+ * bpf_get_current_*() helpers cost a call each. */
+struct task_ids {
+	__u32 pid;  /* tgid */
+	__u32 ppid; /* real parent's tgid */
+	__u32 uid;  /* uid of the task's credentials, as bpf_get_current_uid_gid() gives it */
+};
+
+static __always_inline struct task_ids task_ids(struct task_struct *task)
+{
+	struct task_ids ids = {
+		.pid = task->tgid,
+		.ppid = task->real_parent->tgid,
+		.uid = task->cred->uid.val,
+	};
+	return ids;
+}
+
 /* targ_comm is a non-empty needle somewhere in comm. Both are at most 15 characters, so the
  * naive scan is at most 16 x 16 byte compares, and usually fails on the first byte. */
 static __always_inline bool comm_matches(const char *comm)
@@ -78,11 +96,11 @@ static __always_inline bool comm_matches(const char *comm)
 	return false;
 }
 
-static __always_inline bool ids_match(__u32 pid, __u32 ppid, __u32 uid)
+static __always_inline bool ids_match(struct task_ids ids)
 {
-	if (targ_pid && pid != targ_pid && ppid != targ_pid)
+	if (targ_pid && ids.pid != targ_pid && ids.ppid != targ_pid)
 		return false;
-	return targ_uid == (__u32)-1 || uid == targ_uid;
+	return targ_uid == (__u32)-1 || ids.uid == targ_uid;
 }
 
 /* The last, costliest check: a helper call walking the cgroup hierarchy. */
@@ -111,95 +129,178 @@ static __always_inline struct mount *real_mount(struct vfsmount *vfsmnt)
 	return (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
 }
 
-/* Writes the path of `file` leaf first (see exec.h) after argv, into data[args_len...], and sets
- * filename_len. Like d_path, it stops at the task's root (a chroot), else at the root of the
- * mount tree. */
-static __always_inline void put_file_path(struct exec_scratch *s, struct file *file, struct task_struct *task)
+/* struct dentry has d_name right after d_parent, struct mount mnt_mountpoint right after
+ * mnt_parent, in every kernel: one read fetches each pair. (CO-RE relocates the offsets; the
+ * verifier drops whichever branch the loaded kernel does not take.) */
+struct dentry_up {
+	struct dentry *parent;
+	struct qstr name;
+};
+struct mount_up {
+	struct mount *parent;
+	struct dentry *mountpoint;
+};
+
+static __always_inline long read_dentry_up(struct dentry_up *d, struct dentry *dentry)
 {
-	struct path root, fpath;
-	s->ev.filename_len = 0;
-	if (BPF_CORE_READ_INTO(&root, task, fs, root) || BPF_CORE_READ_INTO(&fpath, file, f_path))
-		goto fault;
+	if (bpf_core_field_offset(struct dentry, d_name) ==
+	    bpf_core_field_offset(struct dentry, d_parent) + sizeof(d->parent))
+		return bpf_probe_read_kernel(d, sizeof(*d), &dentry->d_parent);
+	return BPF_CORE_READ_INTO(&d->parent, dentry, d_parent) ?: BPF_CORE_READ_INTO(&d->name, dentry, d_name);
+}
 
-	struct mount *root_mnt = real_mount(root.mnt);
-	struct dentry *dentry = fpath.dentry;
-	struct mount *mnt = real_mount(fpath.mnt);
-	struct dentry *mnt_root = BPF_CORE_READ(fpath.mnt, mnt_root);
+static __always_inline long read_mount_up(struct mount_up *m, struct mount *mnt)
+{
+	if (bpf_core_field_offset(struct mount, mnt_mountpoint) ==
+	    bpf_core_field_offset(struct mount, mnt_parent) + sizeof(m->parent))
+		return bpf_probe_read_kernel(m, sizeof(*m), &mnt->mnt_parent);
+	return BPF_CORE_READ_INTO(&m->parent, mnt, mnt_parent) ?: BPF_CORE_READ_INTO(&m->mountpoint, mnt, mnt_mountpoint);
+}
 
-	/* One component or one mount point per step. The write position lives in the record, not in
-	 * a register: the verifier then sees the same state at every step and checks the loop body
-	 * once per step instead of once per path through the steps before. */
-	for (int i = 0; i < EXEC_PATH_DEPTH; i++) {
-		if (dentry == root.dentry && mnt == root_mnt)
-			return;
-		if (dentry == mnt_root) {
-			struct mount *parent = BPF_CORE_READ(mnt, mnt_parent);
-			if (parent == mnt || !parent)
-				return; /* the top of this mount namespace */
-			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-			mnt = parent;
-			mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
-			continue;
-		}
-		struct dentry *up = BPF_CORE_READ(dentry, d_parent);
-		if (up == dentry || !up)
-			return; /* the root of a tree mounted nowhere (an internal mount) */
-		struct qstr name;
-		if (BPF_CORE_READ_INTO(&name, dentry, d_name))
-			goto fault;
-		__u32 len = name.len;
-		__u32 pos = s->ev.filename_len & FILENAME_MASK;
-		if (len > NAME_MAX_LEN || pos + len + 1 > EXEC_FILENAME_MAX)
-			break;
-		__u32 off = (s->ev.args_len & (ARGS_MASK | EXEC_ARGS_MAX)) + pos;
-		if (bpf_probe_read_kernel(&s->data[off & DATA_MASK], len & NAME_MAX_LEN, name.name))
-			goto fault;
-		s->data[(off + len) & DATA_MASK] = 0;
-		s->ev.filename_len = pos + len + 1;
-		dentry = up;
-	}
-	s->ev.flags |= EXEC_FLAG_FILENAME_TRUNCATED;
-	return;
-fault:
+static __always_inline void filename_fault(struct exec_scratch *s)
+{
 	s->ev.flags |= EXEC_FLAG_FILENAME_FAULT;
 	count_loss(LOSS_READ_FAULT);
 }
 
+/* Appends one path component to the filename. false: stop the walk (no room, or a fault; the
+ * flags say which). The write position lives in the record, not in a register: every step of a
+ * walk then looks the same to the verifier, which checks the loop body once per step instead of
+ * once per path through the steps before. */
+static __always_inline bool put_component(struct exec_scratch *s, __u32 len, const unsigned char *name)
+{
+	__u32 pos = s->ev.filename_len & FILENAME_MASK;
+	if (len > NAME_MAX_LEN || pos + len + 1 > EXEC_FILENAME_MAX) {
+		s->ev.flags |= EXEC_FLAG_FILENAME_TRUNCATED;
+		return false;
+	}
+	__u32 off = (s->ev.args_len & (ARGS_MASK | EXEC_ARGS_MAX)) + pos;
+	if (bpf_probe_read_kernel(&s->data[off & DATA_MASK], len & NAME_MAX_LEN, name)) {
+		filename_fault(s);
+		return false;
+	}
+	s->data[(off + len) & DATA_MASK] = 0;
+	s->ev.filename_len = pos + len + 1;
+	return true;
+}
+
+/* The walk beyond the file's own mount: struct mount is not in reach of BTF-typed loads (it
+ * needs container_of), so from here on every step reads by helper. One component or one mount
+ * point per step. */
+static __always_inline void put_path_across_mounts(struct exec_scratch *s)
+{
+	/* Taken from the record, not from registers: the verifier sees one state here, however
+	 * many steps the walk took before. */
+	struct dentry *dentry = (struct dentry *)*(volatile __u64 *)&s->cross_dentry;
+	struct mount *mnt = (struct mount *)*(volatile __u64 *)&s->cross_mnt;
+	struct dentry *root = (struct dentry *)*(volatile __u64 *)&s->root_dentry;
+	struct mount *root_mnt = (struct mount *)*(volatile __u64 *)&s->root_mnt;
+	struct dentry *mnt_root = dentry; /* the walk stopped at its mount's root */
+	for (int i = 0; i < EXEC_PATH_DEPTH; i++) {
+		if (dentry == root && mnt == root_mnt)
+			return;
+		if (dentry == mnt_root) {
+			struct mount_up m;
+			if (read_mount_up(&m, mnt)) {
+				filename_fault(s);
+				return;
+			}
+			if (m.parent == mnt || !m.parent)
+				return; /* the top of this mount namespace */
+			dentry = m.mountpoint;
+			mnt = m.parent;
+			mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
+			continue;
+		}
+		struct dentry_up d;
+		if (read_dentry_up(&d, dentry)) {
+			filename_fault(s);
+			return;
+		}
+		if (d.parent == dentry || !d.parent)
+			return; /* the root of a tree mounted nowhere (an internal mount) */
+		if (!put_component(s, d.name.len, d.name.name))
+			return;
+		dentry = d.parent;
+	}
+	s->ev.flags |= EXEC_FLAG_FILENAME_TRUNCATED;
+}
+
+/* Writes the path of `file` leaf first (see exec.h) after argv, into data[args_len...], and sets
+ * filename_len. Like d_path, it stops at the task's root (a chroot), else at the root of the
+ * mount tree. Within the file's own mount -- all of the path, for a binary on the root file
+ * system -- dentries are read by BTF type: one helper call per component, for its name. */
+static __always_inline void put_file_path(struct exec_scratch *s, struct file *file, struct task_struct *task)
+{
+	s->ev.filename_len = 0;
+	struct dentry *root = task->fs->root.dentry;
+	struct vfsmount *root_mnt = task->fs->root.mnt;
+	struct vfsmount *mnt = file->f_path.mnt;
+	struct dentry *mnt_root = mnt->mnt_root;
+	struct dentry *dentry = file->f_path.dentry;
+	if (!dentry) {
+		filename_fault(s);
+		return;
+	}
+	for (int i = 0; i < EXEC_PATH_DEPTH; i++) {
+		if (dentry == root && mnt == root_mnt)
+			return;
+		if (dentry == mnt_root) {
+			s->cross_dentry = (__u64)dentry;
+			s->cross_mnt = (__u64)real_mount(mnt);
+			s->root_dentry = (__u64)root;
+			s->root_mnt = (__u64)real_mount(root_mnt);
+			goto cross;
+		}
+		struct dentry *up = dentry->d_parent;
+		if (up == dentry || !up)
+			return; /* the root of a tree mounted nowhere (an internal mount) */
+		if (!put_component(s, dentry->d_name.len, dentry->d_name.name))
+			return;
+		dentry = up;
+	}
+	s->ev.flags |= EXEC_FLAG_FILENAME_TRUNCATED;
+	return;
+cross:
+	put_path_across_mounts(s);
+}
+
+/* Tasks are read through their BTF type (bpf_get_current_task_btf): field reads are plain loads
+ * (a fault reads as 0), where BPF_CORE_READ on an untyped pointer costs a helper call per step. */
 SEC("raw_tp/sched_process_exec")
 int exec_exec(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct linux_binprm *bprm = (struct linux_binprm *)ctx->args[2];
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u32 pid = bpf_get_current_pid_tgid() >> 32;
-	__u32 ppid = BPF_CORE_READ(task, real_parent, tgid);
-	__u32 uid = (__u32)bpf_get_current_uid_gid();
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_ids ids = task_ids(task);
 
-	if (!ids_match(pid, ppid, uid))
+	if (!ids_match(ids))
 		return 0;
 	struct exec_scratch *s = get_scratch();
 	if (!s)
 		return 0;
-	bpf_get_current_comm(s->ev.comm, sizeof(s->ev.comm));
+	__builtin_memcpy(s->ev.comm, task->comm, sizeof(s->ev.comm));
 	if (!comm_matches(s->ev.comm) || !cgroup_matches())
 		return 0;
 
 	__u64 now = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&running, &pid, &now, BPF_ANY))
+	if (bpf_map_update_elem(&running, &ids.pid, &now, BPF_ANY))
 		count_loss(LOSS_MAP_FULL);
 
 	s->ev.ts_ns = now;
 	s->ev.start_ns = now;
 	s->ev.kind = EXEC_EVENT_EXEC;
-	s->ev.pid = pid;
-	s->ev.ppid = ppid;
-	s->ev.uid = uid;
+	s->ev.pid = ids.pid;
+	s->ev.ppid = ids.ppid;
+	s->ev.uid = ids.uid;
 	s->ev.exit_code = 0;
 	s->ev.flags = 0;
 	s->ev.error = 0;
 	s->ev.pad = 0;
 
-	unsigned long arg_start = BPF_CORE_READ(task, mm, arg_start);
-	unsigned long arg_end = BPF_CORE_READ(task, mm, arg_end);
+	/* The new image's mm; its exe_file is bprm->file, the file the kernel executed. */
+	struct mm_struct *mm = task->mm;
+	unsigned long arg_start = mm->arg_start;
+	unsigned long arg_end = mm->arg_end;
 	__u64 len = arg_end > arg_start ? arg_end - arg_start : 0;
 	if (len > EXEC_ARGS_MAX) {
 		len = EXEC_ARGS_MAX;
@@ -214,7 +315,7 @@ int exec_exec(struct bpf_raw_tracepoint_args *ctx)
 		len = 0;
 	}
 	s->ev.args_len = len;
-	put_file_path(s, BPF_CORE_READ(bprm, file), task);
+	put_file_path(s, mm->exe_file, task);
 	emit(s);
 	return 0;
 }
@@ -223,7 +324,7 @@ int exec_exec(struct bpf_raw_tracepoint_args *ctx)
 static __always_inline __u32 put_argv(struct exec_scratch *s, const char *const *argv)
 {
 	__u64 pos = 0;
-	for (int i = 0; i < FAILED_ARGV_MAX; i++) {
+	for (int i = 0; i < EXEC_FAILED_ARGC_MAX; i++) {
 		const char *arg;
 		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i]))
 			goto fault;
@@ -255,16 +356,14 @@ fault:
 static __always_inline int failed_exec(long ret, bool at)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 pid = bpf_get_current_pid_tgid() >> 32;
-	__u32 ppid = BPF_CORE_READ(task, real_parent, tgid);
-	__u32 uid = (__u32)bpf_get_current_uid_gid();
+	struct task_ids ids = task_ids(task);
 
-	if (!ids_match(pid, ppid, uid))
+	if (!ids_match(ids))
 		return 0;
 	struct exec_scratch *s = get_scratch();
 	if (!s)
 		return 0;
-	bpf_get_current_comm(s->ev.comm, sizeof(s->ev.comm));
+	__builtin_memcpy(s->ev.comm, task->comm, sizeof(s->ev.comm));
 	if (!comm_matches(s->ev.comm) || !cgroup_matches())
 		return 0;
 
@@ -272,19 +371,19 @@ static __always_inline int failed_exec(long ret, bool at)
 	const char *filename;
 	const char *const *argv;
 	if (at) {
-		filename = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
-		argv = (const char *const *)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		filename = (const char *)PT_REGS_PARM2_SYSCALL(regs);
+		argv = (const char *const *)PT_REGS_PARM3_SYSCALL(regs);
 	} else {
-		filename = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		argv = (const char *const *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		filename = (const char *)PT_REGS_PARM1_SYSCALL(regs);
+		argv = (const char *const *)PT_REGS_PARM2_SYSCALL(regs);
 	}
 
 	s->ev.ts_ns = bpf_ktime_get_ns();
 	s->ev.start_ns = s->ev.ts_ns;
 	s->ev.kind = EXEC_EVENT_EXEC_FAILED;
-	s->ev.pid = pid;
-	s->ev.ppid = ppid;
-	s->ev.uid = uid;
+	s->ev.pid = ids.pid;
+	s->ev.ppid = ids.ppid;
+	s->ev.uid = ids.uid;
 	s->ev.exit_code = 0;
 	s->ev.flags = 0;
 	s->ev.error = -ret;
@@ -326,28 +425,26 @@ int exec_veat_exit(struct trace_event_raw_sys_exit *ctx)
 SEC("raw_tp/sched_process_exit")
 int exec_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 pid = task->tgid;
 
 	__u64 *start = bpf_map_lookup_elem(&running, &pid);
 	if (!start && !all_exits)
 		return 0;
 	/* do_exit has already dropped this thread from signal->live: 0 means the process is gone. */
-	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+	if (task->signal->live.counter != 0)
 		return 0;
 
-	__u32 ppid = BPF_CORE_READ(task, real_parent, tgid);
-	__u32 uid = (__u32)bpf_get_current_uid_gid();
-	char comm[EXEC_COMM_LEN];
-	bpf_get_current_comm(comm, sizeof(comm));
+	struct task_ids ids = task_ids(task);
 	__u64 start_ns;
 	__u32 flags = 0;
 	if (start) {
 		start_ns = *start;
+		barrier_var(start_ns); /* keeps clang from merging this load with the one below */
 	} else {
-		if (!ids_match(pid, ppid, uid) || !comm_matches(comm) || !cgroup_matches())
+		if (!ids_match(ids) || !comm_matches(task->comm) || !cgroup_matches())
 			return 0;
-		start_ns = BPF_CORE_READ(task, group_leader, start_time);
+		start_ns = task->group_leader->start_time;
 		flags = EXEC_FLAG_UNTRACKED;
 	}
 
@@ -362,15 +459,15 @@ int exec_exit(struct bpf_raw_tracepoint_args *ctx)
 	ev->start_ns = start_ns;
 	ev->kind = EXEC_EVENT_EXIT;
 	ev->pid = pid;
-	ev->ppid = ppid;
-	ev->uid = uid;
-	ev->exit_code = BPF_CORE_READ(task, exit_code);
+	ev->ppid = ids.ppid;
+	ev->uid = ids.uid;
+	ev->exit_code = task->exit_code;
 	ev->flags = flags;
 	ev->args_len = 0;
 	ev->filename_len = 0;
 	ev->error = 0;
 	ev->pad = 0;
-	__builtin_memcpy(ev->comm, comm, sizeof(comm));
+	__builtin_memcpy(ev->comm, task->comm, sizeof(ev->comm));
 	if (start)
 		bpf_map_delete_elem(&running, &pid);
 	bpf_ringbuf_submit(ev, ringbuf_flags(&events));

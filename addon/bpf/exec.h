@@ -7,16 +7,21 @@
  *
  *   argv      NUL-separated strings as the kernel keeps them. EXEC: the new image's
  *             mm->arg_start..arg_end (for a #! script, the argv the interpreter got). EXEC_FAILED:
- *             the argv array as passed to execve, each string NUL-terminated. At most
- *             EXEC_ARGS_MAX bytes; the last string may be cut (EXEC_FLAG_ARGS_TRUNCATED).
+ *             the argv array as passed to execve, each string NUL-terminated, at most
+ *             EXEC_FAILED_ARGC_MAX strings. At most EXEC_ARGS_MAX bytes; the last string may be
+ *             cut (EXEC_FLAG_ARGS_TRUNCATED).
  *   filename  EXEC: the path of the file the kernel executed (the binary /proc/PID/exe names; for
- *             a #! script, its interpreter), symlinks resolved, walked from the file's dentry up to
- *             the process's root across mount points. Encoded leaf first: each component
- *             NUL-terminated, so /usr/bin/true is "true\0bin\0usr\0"; reverse and join with '/'.
- *             At most EXEC_PATH_DEPTH components and EXEC_FILENAME_MAX bytes, else the outermost
- *             components are missing (EXEC_FLAG_FILENAME_TRUNCATED).
+ *             a #! script, its interpreter), symlinks resolved, walked from the file's dentry up
+ *             across mount points to the process's root (so inside a chroot or a container's
+ *             mount namespace, the path as the process sees it). Encoded leaf first: each
+ *             component NUL-terminated, so /usr/bin/true is "true\0bin\0usr\0"; reverse and join
+ *             with '/'. Unlike d_path, a deleted file gets no " (deleted)". Kept: at most
+ *             EXEC_PATH_DEPTH components within the file's own mount, EXEC_PATH_DEPTH more steps
+ *             (a component or a mount point each) beyond it, and EXEC_FILENAME_MAX bytes; else
+ *             the outermost components are missing (EXEC_FLAG_FILENAME_TRUNCATED).
  *             EXEC_FAILED: the filename string as passed (may be relative; for execveat, relative
- *             to its dirfd), NUL-terminated, at most EXEC_FILENAME_MAX bytes.
+ *             to its dirfd; "" for fexecve), NUL-terminated, at most EXEC_FILENAME_MAX bytes (then
+ *             its tail is cut: EXEC_FLAG_FILENAME_TRUNCATED).
  */
 #ifndef MONITOR_EXEC_H
 #define MONITOR_EXEC_H
@@ -24,7 +29,8 @@
 #define EXEC_COMM_LEN 16
 #define EXEC_ARGS_MAX 2048     /* bytes of argv kept per record (power of two) */
 #define EXEC_FILENAME_MAX 2048 /* bytes of filename kept per record (power of two) */
-#define EXEC_PATH_DEPTH 40     /* path components + mount points walked for an EXEC filename */
+#define EXEC_PATH_DEPTH 40     /* path walk steps for an EXEC filename (see above) */
+#define EXEC_FAILED_ARGC_MAX 128 /* argv strings read for an EXEC_FAILED */
 
 enum exec_event_kind {
 	EXEC_EVENT_EXEC = 1,        /* a process image started */
@@ -42,8 +48,9 @@ enum exec_event_flags {
 
 struct exec_event {
 	__u64 ts_ns;        /* CLOCK_MONOTONIC time of the event */
-	__u64 start_ns;     /* CLOCK_MONOTONIC start of the run: the exec (EXEC, EXEC_FAILED: = ts_ns;
-			     * EXIT: of the exec seen), or for an UNTRACKED exit the process's fork */
+	__u64 start_ns;     /* CLOCK_MONOTONIC start of the run. EXEC, EXEC_FAILED: = ts_ns. EXIT: the
+			     * time of the EXEC record of this pid; UNTRACKED: the process's start
+			     * (group leader's task->start_time, its fork) */
 	__u32 kind;         /* enum exec_event_kind */
 	__u32 pid;          /* tgid */
 	__u32 ppid;         /* real parent's tgid */

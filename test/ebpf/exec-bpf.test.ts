@@ -119,6 +119,7 @@ const isFailed = (r: Seen) => r.kind === ExecEventKind.execFailed
 
 let dir: string
 let execat: string
+let staticTrue: string
 
 /** execat DIR NAME ARG...: execveat(open(DIR), NAME, [NAME, ARG...]) — a syscall nothing in the
  * shell makes with a dirfd and a relative name. */
@@ -145,6 +146,10 @@ describeEbpf('exec.bpf.c', () => {
     writeFileSync(join(dir, 'execat.c'), EXECAT_C)
     execat = join(dir, 'execat')
     execFileSync(process.env.CC || 'cc', ['-O1', '-o', execat, join(dir, 'execat.c')])
+    // Runs inside an empty chroot: no loader, no libc.
+    writeFileSync(join(dir, 'static-true.c'), 'int main(void) { return 0; }\n')
+    staticTrue = join(dir, 'static-true')
+    execFileSync(process.env.CC || 'cc', ['-static', '-O1', '-o', staticTrue, join(dir, 'static-true.c')])
   })
 
   afterEach(async () => {
@@ -155,6 +160,19 @@ describeEbpf('exec.bpf.c', () => {
 
   afterAll(() => {
     rmSync(dir, {recursive: true, force: true})
+  })
+
+  it('passes the verifier with each option alone and with all of them (each turns code on)', () => {
+    const all = {targ_pid: process.pid, targ_uid: 0, targ_comm: 'x', targ_cgroup: true, all_exits: true}
+    const configs = [{}, all, ...Object.entries(all).map(([k, v]) => ({[k]: v}))]
+    for (const config of configs) {
+      const obj = BpfObject.open('exec', {config})
+      try {
+        expect(() => obj.load(), JSON.stringify(config)).not.toThrow()
+      } finally {
+        obj.closeNow()
+      }
+    }
   })
 
   it('reports a failed exec of a missing and of a non-executable file with errno, filename and argv', async () => {
@@ -223,6 +241,35 @@ describeEbpf('exec.bpf.c', () => {
     await t.stop()
   })
 
+  it('keeps the innermost components of a path too deep or too long, flagged', async () => {
+    const deep = join(dir, 'deep', ...Array(45).fill('d'))
+    const long = join(dir, 'long', ...Array(11).fill('n'.repeat(200)))
+    for (const d of [deep, long]) {
+      mkdirSync(d, {recursive: true})
+      copyFileSync(staticTrue, join(d, 't'))
+      chmodSync(join(d, 't'), 0o755)
+    }
+    const t = await trace({})
+    const a = await run(join(deep, 't'))
+    const b = await run(join(long, 't'))
+    await t.until(isExit(b.pid), 'exit of the binary deep down a long path')
+    for (const [ran, path] of [
+      [a, join(deep, 't')],
+      [b, join(long, 't')],
+    ] as const) {
+      const r = t.records.find(isExec(ran.pid))!
+      expect(r.flags & ExecFlag.filenameTruncated).toBe(ExecFlag.filenameTruncated)
+      expect(r.filename.startsWith('…/')).toBe(true)
+      expect(path.endsWith(r.filename.slice(1))).toBe(true)
+      expect(r.head.filename_len).toBeLessThanOrEqual(2048)
+    }
+    expect(t.records.find(isExec(a.pid))!.filename.split('/').length - 1).toBe(40)
+    // "t\0" and 10 of the 11 long names (201 bytes each with their NUL) fit in 2,048 bytes.
+    expect(t.records.find(isExec(b.pid))!.filename.split('/').length - 1).toBe(11)
+    expect(t.records.find(isExec(b.pid))!.flags & ExecFlag.argsTruncated).toBe(ExecFlag.argsTruncated) // argv[0] is that path
+    await t.stop()
+  })
+
   it('resolves paths across mount points: a tmpfs and a bind mount', async () => {
     const tmpfs = join(dir, 'tmpfs')
     const bind = join(dir, 'bind')
@@ -251,6 +298,22 @@ describeEbpf('exec.bpf.c', () => {
     } finally {
       for (const m of mounted.reverse()) execFileSync('umount', [m])
     }
+  })
+
+  it('gives paths as the process sees them: inside a chroot, from its root', async () => {
+    // A plain directory (no mount point) as the root, holding a static binary.
+    const jail = join(dir, 'jail')
+    mkdirSync(join(jail, 'bin'), {recursive: true})
+    copyFileSync(staticTrue, join(jail, 'bin', 'st'))
+    chmodSync(join(jail, 'bin', 'st'), 0o755)
+    const t = await trace({})
+    // chroot(8) enters the jail, then execs /bin/st, which resolves inside it.
+    const ran = await run('/usr/sbin/chroot', [jail, '/bin/st'])
+    expect(ran.code).toBe(0)
+    await t.until(isExit(ran.pid), 'exit of the chrooted binary')
+    const execs = t.records.filter(isExec(ran.pid))
+    expect(execs.map((r) => r.filename)).toEqual([realpathSync('/usr/sbin/chroot'), '/bin/st'])
+    await t.stop()
   })
 
   it('filters on a substring of comm: execs, failed execs and their exits', async () => {
