@@ -56,8 +56,22 @@ export function splitArgs(bytes: Uint8Array): string[] {
 /** An exec's path as the kernel walked it, leaf first ("true\0bin\0usr\0"), as a path. When the walk
  * was cut short (too deep or too long) its outer components are missing: shown as a leading "…". */
 export function resolvedPath(bytes: Uint8Array, truncated: boolean): string {
-  const path = splitArgs(bytes).reverse().join('/')
-  return truncated ? `…/${path}` : `/${path}`
+  const prefix = truncated ? '…' : ''
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] > 0x7f) return `${prefix}/${splitArgs(bytes).reverse().join('/')}`
+  }
+  // ASCII, the usual case: components read from the end, no intermediate array or decoder call
+  // (this runs once per exec).
+  let path = prefix
+  let end = bytes.length
+  if (end && bytes[end - 1] === 0) end--
+  for (let i = end - 1; i >= -1; i--) {
+    if (i >= 0 && bytes[i] !== 0) continue
+    path += '/'
+    for (let j = i + 1; j < end; j++) path += String.fromCharCode(bytes[j])
+    end = i
+  }
+  return path
 }
 
 /** A C string of at most `bytes.length` bytes. */

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {packRecords, forEachRecord} from '../../src/engine/records.js'
-import {decodeExecRecord, EXEC_EVENT, ExecEventKind, ExecFlag, splitArgs} from '../../src/trace/exec-decoder.js'
+import {decodeExecRecord, EXEC_EVENT, ExecEventKind, ExecFlag, resolvedPath, splitArgs} from '../../src/trace/exec-decoder.js'
 import {decodeWaitStatus, signalName} from '../../src/trace/signals.js'
 import {formatArgv, formatEnd} from '../../src/trace/exec-format.js'
 
@@ -63,6 +63,17 @@ describe('exec_event decoding', () => {
     expect(decodeExecRecord(new DataView(cut.buffer), 0, cut.byteLength).filename).toBe('…/deep/x')
     const failed = execRecord({kind: ExecEventKind.execFailed, ts: 1n, start: 1n, pid: 1, ppid: 1, uid: 0, status: 0, flags: 0, comm: 'sh', args: './x\0a\0', filename: './x\0', error: 2})
     expect(decodeExecRecord(new DataView(failed.buffer), 0, failed.byteLength)).toMatchObject({argv: ['./x', 'a'], filename: './x', error: 2})
+  })
+
+  it('reads a leaf-first path the same way for ASCII and for UTF-8 names', () => {
+    const path = (s: string, cut = false) => resolvedPath(Buffer.from(s, 'utf8'), cut)
+    expect(path('true\0bin\0usr\0')).toBe('/usr/bin/true')
+    expect(path('init\0')).toBe('/init')
+    expect(path('')).toBe('/')
+    expect(path('x\0\0a\0')).toBe('/a//x') // an empty component stays visible
+    expect(path('naïve\0dır\0')).toBe('/dır/naïve')
+    expect(path('t\0d\0', true)).toBe('…/d/t')
+    expect(path('ü\0d\0', true)).toBe('…/d/ü')
   })
 
   it('bounds argv by the record length even if args_len lies', () => {
