@@ -332,6 +332,28 @@ describeEbpf('exec.bpf.c', () => {
     await t.stop()
   })
 
+  it('filters failed execs and untracked exits by pid (or parent pid) and by uid', async () => {
+    const nope = join(dir, 'nope')
+    let t = await trace({targ_pid: process.pid, all_exits: true})
+    const sh = await run('/bin/sh', ['-c', `(exit 7); exec ${nope}`])
+    await t.until(isExit(sh.pid), 'exit of the shell')
+    expect(t.records.find((r) => isFailed(r) && r.pid === sh.pid)).toMatchObject({ppid: process.pid, filename: nope})
+    expect(t.records.filter((r) => r.ppid === sh.pid)).toEqual([]) // a grandchild: neither pid nor ppid match
+    expect(t.records.every((r) => r.pid === process.pid || r.ppid === process.pid)).toBe(true)
+    await t.stop()
+
+    t = await trace({targ_uid: 4242, all_exits: true})
+    const mine = await run('/bin/sh', ['-c', `exec ${nope}`])
+    const theirs = await run('setpriv', ['--reuid=4242', '--regid=4242', '--clear-groups', '/bin/sh', '-c', `(exit 5); exec ${nope}`])
+    await t.until(isExit(theirs.pid), 'exit of the shell run as uid 4242')
+    expect(t.records.some((r) => r.pid === mine.pid)).toBe(false)
+    // The test directory is 0700: to uid 4242 the path is not even searchable.
+    expect(t.records.find((r) => isFailed(r) && r.pid === theirs.pid)).toMatchObject({uid: 4242, filename: nope, error: EACCES})
+    expect(t.records.find((r) => r.kind === ExecEventKind.exit && r.ppid === theirs.pid)).toMatchObject({uid: 4242, status: 5 << 8, flags: ExecFlag.untracked})
+    expect(t.records.every((r) => r.uid === 4242)).toBe(true)
+    await t.stop()
+  })
+
   it('filters on a cgroup v2 directory', async () => {
     const mount = readFileSync('/proc/mounts', 'utf8')
       .split('\n')
