@@ -175,6 +175,7 @@ static __always_inline bool put_component(struct exec_scratch *s, __u32 len, con
 		return false;
 	}
 	__u32 off = (s->ev.args_len & (ARGS_MASK | EXEC_ARGS_MAX)) + pos;
+	barrier_var(len); /* keep the mask below: clang would drop it after the check above */
 	if (bpf_probe_read_kernel(&s->data[off & DATA_MASK], len & NAME_MAX_LEN, name)) {
 		filename_fault(s);
 		return false;
