@@ -197,7 +197,7 @@ static __always_inline void put_path_across_mounts(struct exec_scratch *s)
 	struct dentry *root = (struct dentry *)*(volatile __u64 *)&s->root_dentry;
 	struct mount *root_mnt = (struct mount *)*(volatile __u64 *)&s->root_mnt;
 	struct dentry *mnt_root = dentry; /* the walk stopped at its mount's root */
-	for (int i = 0; i < EXEC_PATH_DEPTH; i++) {
+	for (int i = 0; i < EXEC_PATH_MOUNT_STEPS; i++) {
 		if (dentry == root && mnt == root_mnt)
 			return;
 		if (dentry == mnt_root) {

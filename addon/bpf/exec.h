@@ -16,9 +16,9 @@
  *             mount namespace, the path as the process sees it). Encoded leaf first: each
  *             component NUL-terminated, so /usr/bin/true is "true\0bin\0usr\0"; reverse and join
  *             with '/'. Unlike d_path, a deleted file gets no " (deleted)". Kept: at most
- *             EXEC_PATH_DEPTH components within the file's own mount, EXEC_PATH_DEPTH more steps
- *             (a component or a mount point each) beyond it, and EXEC_FILENAME_MAX bytes; else
- *             the outermost components are missing (EXEC_FLAG_FILENAME_TRUNCATED).
+ *             EXEC_PATH_DEPTH components within the file's own mount, EXEC_PATH_MOUNT_STEPS more
+ *             steps (a component or a mount point each) beyond it, and EXEC_FILENAME_MAX bytes;
+ *             else the outermost components are missing (EXEC_FLAG_FILENAME_TRUNCATED).
  *             EXEC_FAILED: the filename string as passed (may be relative; for execveat, relative
  *             to its dirfd; "" for fexecve), NUL-terminated, at most EXEC_FILENAME_MAX bytes (then
  *             its tail is cut: EXEC_FLAG_FILENAME_TRUNCATED).
@@ -27,9 +27,10 @@
 #define MONITOR_EXEC_H
 
 #define EXEC_COMM_LEN 16
-#define EXEC_ARGS_MAX 2048     /* bytes of argv kept per record (power of two) */
-#define EXEC_FILENAME_MAX 2048 /* bytes of filename kept per record (power of two) */
-#define EXEC_PATH_DEPTH 40     /* path walk steps for an EXEC filename (see above) */
+#define EXEC_ARGS_MAX 2048       /* bytes of argv kept per record (power of two) */
+#define EXEC_FILENAME_MAX 2048   /* bytes of filename kept per record (power of two) */
+#define EXEC_PATH_DEPTH 32       /* EXEC filename: components within the file's mount */
+#define EXEC_PATH_MOUNT_STEPS 16 /* EXEC filename: steps beyond it (see above) */
 #define EXEC_FAILED_ARGC_MAX 128 /* argv strings read for an EXEC_FAILED */
 
 enum exec_event_kind {
