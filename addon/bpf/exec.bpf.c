@@ -48,6 +48,22 @@ struct {
 	__type(value, __u64);
 } running SEC(".maps");
 
+/* Untracked exits already reported, by pid and start time: of two threads that both take their
+ * process for gone, only the one whose insert succeeds reports it (see exec_exit). Entries only
+ * need to outlive that race; the LRU recycles them. */
+struct exit_key {
+	__u32 pid;
+	__u32 pad;
+	__u64 start_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct exit_key);
+	__type(value, __u8);
+} exited SEC(".maps");
+
 /* User space puts a cgroup v2 directory fd at index 0 after load (with targ_cgroup set). */
 struct {
 	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
@@ -423,6 +439,19 @@ int exec_veat_exit(struct trace_event_raw_sys_exit *ctx)
 	return ret < 0 ? failed_exec(ret, true) : 0;
 }
 
+/* Whether this thread's exit ends its process. Kernels whose tracepoint passes group_dead say
+ * so exactly. Before that, signal->live (already decremented for this thread) tells, but it reads
+ * 0 for every thread whose exit passes here after the last decrement: exec_exit also claims the
+ * exit, and exactly one claim succeeds. */
+static __always_inline bool process_gone(struct bpf_raw_tracepoint_args *ctx, struct task_struct *task)
+{
+	if (bpf_core_field_exists(struct trace_event_raw_sched_process_exit, group_dead))
+		return (bool)ctx->args[1];
+	return task->signal->live.counter == 0;
+}
+
+#define EEXIST 17
+
 SEC("raw_tp/sched_process_exit")
 int exec_exit(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -432,8 +461,7 @@ int exec_exit(struct bpf_raw_tracepoint_args *ctx)
 	__u64 *start = bpf_map_lookup_elem(&running, &pid);
 	if (!start && !all_exits)
 		return 0;
-	/* do_exit has already dropped this thread from signal->live: 0 means the process is gone. */
-	if (task->signal->live.counter != 0)
+	if (!process_gone(ctx, task))
 		return 0;
 
 	struct task_ids ids = task_ids(task);
@@ -442,18 +470,22 @@ int exec_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (start) {
 		start_ns = *start;
 		barrier_var(start_ns); /* keeps clang from merging this load with the one below */
+		if (bpf_map_delete_elem(&running, &pid))
+			return 0; /* another thread of the process claimed its exit */
 	} else {
 		if (!ids_match(ids) || !comm_matches(task->comm) || !cgroup_matches())
 			return 0;
 		start_ns = task->group_leader->start_time;
+		struct exit_key key = {.pid = pid, .start_ns = start_ns};
+		__u8 seen = 1;
+		if (bpf_map_update_elem(&exited, &key, &seen, BPF_NOEXIST) == -EEXIST)
+			return 0; /* another thread of the process claimed its exit */
 		flags = EXEC_FLAG_UNTRACKED;
 	}
 
 	struct exec_event *ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
 	if (!ev) {
 		count_loss(LOSS_RINGBUF_RESERVE);
-		if (start)
-			bpf_map_delete_elem(&running, &pid);
 		return 0;
 	}
 	ev->ts_ns = bpf_ktime_get_ns();
@@ -469,8 +501,6 @@ int exec_exit(struct bpf_raw_tracepoint_args *ctx)
 	ev->error = 0;
 	ev->pad = 0;
 	__builtin_memcpy(ev->comm, task->comm, sizeof(ev->comm));
-	if (start)
-		bpf_map_delete_elem(&running, &pid);
 	bpf_ringbuf_submit(ev, ringbuf_flags(&events));
 	return 0;
 }
