@@ -1,5 +1,5 @@
 /** Decodes `struct exec_event` (addon/bpf/exec.h) records: the header, then argv, then filename. */
-import {EXEC_EVENT, EXEC_EVENT_FLAGS, EXEC_EVENT_KIND} from './exec/layout.js'
+import {EXEC_EVENT, EXEC_EVENT_FLAGS, EXEC_EVENT_KIND, EXEC_FILENAME_MAX} from './exec/layout.js'
 
 export {EXEC_EVENT}
 export const ExecEventKind = {
@@ -53,25 +53,26 @@ export function splitArgs(bytes: Uint8Array): string[] {
   return out
 }
 
+let pathScratch = Buffer.alloc(EXEC_FILENAME_MAX + 1)
+
 /** An exec's path as the kernel walked it, leaf first ("true\0bin\0usr\0"), as a path. When the walk
- * was cut short (too deep or too long) its outer components are missing: shown as a leading "…". */
+ * was cut short (too deep or too long) its outer components are missing: shown as a leading "…".
+ * Runs once per exec: the components are copied in path order into one reused buffer and decoded
+ * once (UTF-8 sequences never span a NUL, so reordering whole components keeps them intact). */
 export function resolvedPath(bytes: Uint8Array, truncated: boolean): string {
-  const prefix = truncated ? '…' : ''
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] > 0x7f) return `${prefix}/${splitArgs(bytes).reverse().join('/')}`
-  }
-  // ASCII, the usual case: components read from the end, no intermediate array or decoder call
-  // (this runs once per exec).
-  let path = prefix
+  if (pathScratch.length < bytes.length + 1) pathScratch = Buffer.alloc(bytes.length + 1)
+  const out = pathScratch
+  let n = 0
   let end = bytes.length
   if (end && bytes[end - 1] === 0) end--
   for (let i = end - 1; i >= -1; i--) {
     if (i >= 0 && bytes[i] !== 0) continue
-    path += '/'
-    for (let j = i + 1; j < end; j++) path += String.fromCharCode(bytes[j])
+    out[n++] = 0x2f // '/'
+    for (let j = i + 1; j < end; j++) out[n++] = bytes[j]
     end = i
   }
-  return path
+  const path = n ? out.toString('utf8', 0, n) : '/'
+  return truncated ? `…${path}` : path
 }
 
 /** A C string of at most `bytes.length` bytes. */
