@@ -55,7 +55,7 @@ const monitorCmd = (extra = []) => ({
   tool: 'monitor',
   cmd: process.execPath,
   args: [join(root, 'bin', 'run.js'), 'trace', 'exec', '-o', 'json', ...extra],
-  progs: ['handle_exec', 'handle_exit'],
+  progs: ['exec_exec', 'exec_exit', 'exec_ve_exit', 'exec_veat_exit'],
 })
 const EXECSNOOP = {
   tool: 'execsnoop',

@@ -5,7 +5,8 @@ import {describe, expect, it} from 'vitest'
 import {forEachRecord, packRecords} from '../../src/engine/records.js'
 import {formatArgv, formatEnd} from '../../src/trace/exec/columns.js'
 import {EXEC_EVENT, EXEC_EVENT_KIND} from '../../src/trace/exec/layout.js'
-import {ExecReducer, type ExecRow, splitArgs} from '../../src/trace/exec/reducer.js'
+import {ExecReducer, type ExecRow} from '../../src/trace/exec/reducer.js'
+import {splitArgs} from '../../src/trace/exec/record.js'
 import {execFilter} from '../../src/trace/exec/spec.js'
 import {decodeWaitStatus, signalName} from '../../src/trace/wait-status.js'
 import {encode} from '../support/records.js'
@@ -111,10 +112,11 @@ describe('argv, wait status and formatting', () => {
   it('quotes arguments that need it and marks truncation', () => {
     expect(formatArgv(['sh', '-c', 'exit 3'], false)).toBe('sh -c "exit 3"')
     expect(formatArgv(['x', ''], true)).toBe('x "" ...[truncated]')
-    const base = {phase: 'run' as const, exit_code: null, signal: null, core_dumped: false}
+    const base = {phase: 'run' as const, exit_code: null, signal: null, core_dumped: false, exec_errno: null}
     expect(formatEnd({...base, end: 'exit', exit_code: 0})).toBe('0')
     expect(formatEnd({...base, end: 'exit', signal: 'SIGKILL'})).toBe('SIGKILL')
     expect(formatEnd({...base, end: 'exit', signal: 'SIGSEGV', core_dumped: true})).toBe('SIGSEGV(core)')
     expect(formatEnd({...base, end: 'running'})).toBe('running')
+    expect(formatEnd({...base, end: 'failed', exec_errno: 'ENOENT'})).toBe('ENOENT')
   })
 })

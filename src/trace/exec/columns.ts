@@ -9,9 +9,16 @@ export function formatArgv(argv: string[], truncated: boolean): string {
   return truncated ? `${text} ...[truncated]` : text
 }
 
-/** EXIT column: the exit code, the signal (`SIGSEGV(core)`), or how the run stands. */
-export function formatEnd(row: Pick<ExecRow, 'phase' | 'end' | 'exit_code' | 'signal' | 'core_dumped'>): string {
+/** ARGS column: argv; for a process that never exec'd while tracing (argv unknown), [comm] as ps
+ * shows a process without a command line. */
+function formatArgs(r: ExecRow): string {
+  return r.origin === 'exec' ? formatArgv(r.argv, r.argv_truncated) : `[${r.comm}]`
+}
+
+/** EXIT column: the exit code, the signal (`SIGSEGV(core)`), a failed exec's errno, or how the run stands. */
+export function formatEnd(row: Pick<ExecRow, 'phase' | 'end' | 'exit_code' | 'signal' | 'core_dumped' | 'exec_errno'>): string {
   if (row.phase === 'start') return 'started'
+  if (row.end === 'failed') return row.exec_errno ?? 'failed'
   if (row.end === 'running') return 'running'
   if (row.end === 'exec') return 'exec'
   if (row.signal) return row.core_dumped ? `${row.signal}(core)` : row.signal
@@ -20,7 +27,7 @@ export function formatEnd(row: Pick<ExecRow, 'phase' | 'end' | 'exit_code' | 'si
 
 function endColor(row: ExecRow): string | undefined {
   if (row.end === 'running' || row.phase === 'start') return 'cyan'
-  if (row.signal) return 'red'
+  if (row.signal || row.end === 'failed') return 'red'
   if (row.exit_code) return 'yellow'
   return undefined
 }
@@ -33,14 +40,24 @@ export const EXEC_COLUMNS: readonly Column<ExecRow>[] = [
   {header: 'COMM', width: 15, minWidth: 10, value: (r) => r.comm},
   {header: 'EXIT', width: 13, minWidth: 9, align: 'right', value: formatEnd, color: endColor},
   {header: 'DURATION', width: 8, align: 'right', drop: 2, value: (r) => formatDuration(r.duration_ns)},
-  {header: 'ARGS', width: 16, flex: true, value: (r) => formatArgv(r.argv, r.argv_truncated)},
+  {header: 'ARGS', width: 16, flex: true, value: formatArgs},
 ]
 
 /** One NDJSON line: a `start` (with --starts) or a `run`, fields as documented in the README. */
 export function execJson(r: ExecRow): string {
   const ts = isoFromEpochUs(r.start_us)
   if (r.phase === 'start') {
-    return JSON.stringify({type: 'start', ts, pid: r.pid, ppid: r.ppid, uid: r.uid, comm: r.comm, argv: r.argv, argv_truncated: r.argv_truncated})
+    return JSON.stringify({
+      type: 'start',
+      ts,
+      pid: r.pid,
+      ppid: r.ppid,
+      uid: r.uid,
+      comm: r.comm,
+      filename: r.filename,
+      argv: r.argv,
+      argv_truncated: r.argv_truncated,
+    })
   }
   return JSON.stringify({
     type: 'run',
@@ -49,12 +66,15 @@ export function execJson(r: ExecRow): string {
     ppid: r.ppid,
     uid: r.uid,
     comm: r.comm,
+    filename: r.filename,
     argv: r.argv,
     argv_truncated: r.argv_truncated,
+    exec_errno: r.exec_errno,
     exit_code: r.exit_code,
     signal: r.signal,
     core_dumped: r.core_dumped,
     duration_ns: r.duration_ns,
     end: r.end,
+    origin: r.origin,
   })
 }

@@ -1,30 +1,40 @@
-/** Joins the EXEC and EXIT records of each process into one run (execsnoop + exitsnoop). */
+/** Joins the EXEC and EXIT records of each process into one run (execsnoop + exitsnoop); failed
+ * execs and (with --all-exits) exits of processes that never exec'd are runs of their own. */
+import {constants} from 'node:os'
+
 import {epochUsFromMonotonicNs} from '../../engine/index.js'
 import type {Counts, Reducer} from '../spec.js'
 import {decodeWaitStatus} from '../wait-status.js'
-import {EXEC_EVENT, EXEC_EVENT_FLAGS, EXEC_EVENT_KIND} from './layout.js'
+import {decodeExecRecord, ExecEventKind, ExecFlag, type ExecRecord} from './record.js'
 
 /** One process run. Field names are the documented JSON output (`ts` is derived from start_us). */
 export interface ExecRow {
   /** `start`: the exec itself (streaming with --starts); `run`: the run as it ended or stands. */
   phase: 'start' | 'run'
-  /** Wall-clock µs since the epoch of the exec. */
+  /** Wall-clock µs since the epoch of the exec (of the process's start, for an untracked exit). */
   start_us: number
-  /** CLOCK_MONOTONIC ns of the exec. */
+  /** CLOCK_MONOTONIC ns of the same. */
   start_ns: number
   pid: number
   ppid: number
   uid: number
   comm: string
+  /** The executable's resolved path; for a failed exec the path as passed; null when unknown. */
+  filename: string | null
   argv: string[]
   argv_truncated: boolean
+  /** A failed exec's errno name (ENOENT, EACCES…); null when the exec succeeded. */
+  exec_errno: string | null
   exit_code: number | null
   signal: string | null
   core_dumped: boolean
   duration_ns: number | null
   /** How the run ended: `exit`; `exec` (the process replaced its image again); `running` (alive
-   * when tracing stopped). */
-  end: 'exit' | 'exec' | 'running'
+   * when tracing stopped); `failed` (the exec itself failed, the caller ran on). */
+  end: 'exit' | 'exec' | 'running' | 'failed'
+  /** How the run began: `exec` while tracing; with --all-exits also `fork` (started while tracing,
+   * never exec'd) or `before` (already running when tracing started). */
+  origin: 'exec' | 'fork' | 'before'
 }
 
 export interface ExecFilter {
@@ -34,25 +44,12 @@ export interface ExecFilter {
   args?: (commandLine: string) => boolean
 }
 
-const Kind = {exec: EXEC_EVENT_KIND.values.EXEC_EVENT_EXEC, exit: EXEC_EVENT_KIND.values.EXEC_EVENT_EXIT}
-const Flag = {argsTruncated: EXEC_EVENT_FLAGS.values.EXEC_FLAG_ARGS_TRUNCATED}
-const HEADER = EXEC_EVENT.size
-const NOT_ENDED = {exit_code: null, signal: null, core_dumped: false}
+const ERRNO_NAMES = new Map<number, string>()
+for (const [name, n] of Object.entries(constants.errno)) if (!ERRNO_NAMES.has(n)) ERRNO_NAMES.set(n, name)
 
-const utf8 = new TextDecoder('utf-8')
-
-/** argv as the kernel keeps it: NUL-separated strings. A truncated tail stays as the last element. */
-export function splitArgs(bytes: Uint8Array): string[] {
-  const out: string[] = []
-  let start = 0
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] === 0) {
-      out.push(utf8.decode(bytes.subarray(start, i)))
-      start = i + 1
-    }
-  }
-  if (start < bytes.length) out.push(utf8.decode(bytes.subarray(start)))
-  return out
+/** ENOENT for 2; E123 for a number without a name. */
+export function errnoName(n: number): string {
+  return ERRNO_NAMES.get(n) ?? `E${n}`
 }
 
 export class ExecReducer implements Reducer<ExecRow> {
@@ -60,44 +57,73 @@ export class ExecReducer implements Reducer<ExecRow> {
   /** Pids the user-space filter turned away: their exits are not reports either. */
   private readonly ignored = new Set<number>()
   private execs = 0
+  private execFailures = 0
   private exits = 0
   private exitsWithoutExec = 0
+  private untrackedExits = 0
   private runs = 0
   private stillRunning = 0
 
+  /** `tracingSinceNs`: CLOCK_MONOTONIC start of tracing, to tell `fork` from `before`. */
   constructor(
     private readonly emit: (row: ExecRow) => void,
     private readonly filter: ExecFilter = {},
     private readonly starts = false,
+    private readonly tracingSinceNs = 0,
   ) {}
 
   record(view: DataView, offset: number, length: number): void {
-    if (length < HEADER) throw new RangeError(`exec record of ${length} bytes is shorter than its ${HEADER}-byte header`)
-    const r = EXEC_EVENT.decode(view, offset)
-    if (r.kind === Kind.exec) {
-      this.execs++
-      const previous = this.live.get(r.pid)
-      if (previous) this.end(previous, 'exec', r.ts_ns)
-      this.ignored.delete(r.pid)
-      const argsLen = Math.min(r.args_len, length - HEADER)
-      const argv = argsLen ? splitArgs(new Uint8Array(view.buffer, view.byteOffset + offset + HEADER, argsLen)) : []
-      if (!this.wanted(r.comm, argv)) {
-        this.ignored.add(r.pid)
-        return
-      }
-      const row = this.row(r.pid, r.ppid, r.uid, r.comm, argv, (r.flags & Flag.argsTruncated) !== 0, r.start_ns)
-      this.live.set(r.pid, row)
-      if (this.starts) this.emit({...row, phase: 'start'})
-    } else if (r.kind === Kind.exit) {
-      this.exits++
-      if (this.ignored.delete(r.pid)) return
-      let row = this.live.get(r.pid)
-      if (!row) {
-        this.exitsWithoutExec++ // its exec record was lost: argv is unknown
-        row = this.row(r.pid, r.ppid, r.uid, r.comm, [], false, r.start_ns)
-      }
-      this.end(row, 'exit', r.ts_ns, r.exit_code)
+    const r = decodeExecRecord(view, offset, length)
+    switch (r.kind) {
+      case ExecEventKind.exec:
+        return this.onExec(r)
+      case ExecEventKind.execFailed:
+        return this.onExecFailed(r)
+      case ExecEventKind.exit:
+        return this.onExit(r)
     }
+  }
+
+  private onExec(r: ExecRecord): void {
+    this.execs++
+    const previous = this.live.get(r.pid)
+    if (previous) this.end(previous, 'exec', r.ts_ns)
+    this.ignored.delete(r.pid)
+    if (!this.wanted(r.comm, r.argv)) {
+      this.ignored.add(r.pid)
+      return
+    }
+    const row = this.row(r, 'exec')
+    this.live.set(r.pid, row)
+    if (this.starts) this.emit({...row, phase: 'start'})
+  }
+
+  private onExecFailed(r: ExecRecord): void {
+    this.execFailures++
+    if (!this.wanted(r.comm, r.argv)) return
+    const row = this.row(r, 'exec')
+    row.exec_errno = errnoName(r.error)
+    row.end = 'failed'
+    this.runs++
+    this.emit(row)
+  }
+
+  private onExit(r: ExecRecord): void {
+    this.exits++
+    if (this.ignored.delete(r.pid)) return
+    let row = this.live.get(r.pid)
+    if (!row) {
+      if (r.flags & ExecFlag.untracked) {
+        // --all-exits: a process that never exec'd while tracing. Its argv is not known.
+        if (!this.wanted(r.comm, [])) return
+        this.untrackedExits++
+        row = this.row(r, r.start_ns >= this.tracingSinceNs ? 'fork' : 'before')
+      } else {
+        this.exitsWithoutExec++ // its exec record was lost: argv is unknown
+        row = this.row(r, 'exec')
+      }
+    }
+    this.end(row, 'exit', r.ts_ns, r.status)
   }
 
   private wanted(comm: string, argv: string[]): boolean {
@@ -106,20 +132,25 @@ export class ExecReducer implements Reducer<ExecRow> {
     return true
   }
 
-  private row(pid: number, ppid: number, uid: number, comm: string, argv: string[], truncated: boolean, startNs: number): ExecRow {
+  private row(r: ExecRecord, origin: ExecRow['origin']): ExecRow {
     return {
       phase: 'run',
-      start_us: epochUsFromMonotonicNs(startNs),
-      start_ns: startNs,
-      pid,
-      ppid,
-      uid,
-      comm,
-      argv,
-      argv_truncated: truncated,
-      ...NOT_ENDED,
+      start_us: epochUsFromMonotonicNs(r.start_ns),
+      start_ns: r.start_ns,
+      pid: r.pid,
+      ppid: r.ppid,
+      uid: r.uid,
+      comm: r.comm,
+      filename: r.filename || null,
+      argv: r.argv,
+      argv_truncated: (r.flags & ExecFlag.argsTruncated) !== 0,
+      exec_errno: null,
+      exit_code: null,
+      signal: null,
+      core_dumped: false,
       duration_ns: null,
       end: 'running',
+      origin,
     }
   }
 
@@ -154,8 +185,10 @@ export class ExecReducer implements Reducer<ExecRow> {
       runs: this.runs,
       still_running: this.stillRunning || this.live.size,
       execs: this.execs,
+      exec_failures: this.execFailures,
       exits: this.exits,
       exits_without_exec: this.exitsWithoutExec,
+      untracked_exits: this.untrackedExits,
     }
   }
 }

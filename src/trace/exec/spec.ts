@@ -1,4 +1,7 @@
 /** `monitor trace exec`: every process run, exec to exit. */
+import {closeSync, openSync, statfsSync, statSync} from 'node:fs'
+
+import {monotonicNowNs} from '../../engine/index.js'
 import {ExitCode, MonitorError} from '../../errors.js'
 import type {TracerSpec} from '../spec.js'
 import {EXEC_COLUMNS, execJson} from './columns.js'
@@ -14,6 +17,10 @@ export interface ExecOptions {
   /** Command line contains this (or matches it, with `regex`). */
   args?: string
   regex?: boolean
+  /** Only processes in this cgroup v2 directory (or below it). */
+  cgroup?: string
+  /** Also the exits of processes that never exec'd while tracing (exitsnoop). */
+  allExits?: boolean
   /** Streaming output: a row at exec time too, so a hung process shows before it ends. */
   starts?: boolean
   /** Ring buffer bytes (a power of two). */
@@ -22,6 +29,8 @@ export interface ExecOptions {
 
 /** The kernel keeps 15 characters of a command name. */
 export const COMM_MAX = 15
+
+const CGROUP2_SUPER_MAGIC = 0x63677270
 
 function compile(pattern: string, flag: string): (text: string) => boolean {
   try {
@@ -39,6 +48,22 @@ export function execFilter(o: ExecOptions): ExecFilter {
   return filter
 }
 
+/** A cgroup v2 directory, or a usage error saying what it is instead. */
+export function checkCgroupDir(path: string): string {
+  let isDir: boolean
+  try {
+    isDir = statSync(path).isDirectory()
+  } catch {
+    throw new MonitorError(`--cgroup: ${path} does not exist`, {exitCode: ExitCode.usage})
+  }
+  if (!isDir || statfsSync(path).type !== CGROUP2_SUPER_MAGIC) {
+    throw new MonitorError(`--cgroup: ${path} is not a cgroup v2 directory (v1 hierarchies cannot be filtered on; v2 lives under /sys/fs/cgroup or /sys/fs/cgroup/unified)`, {
+      exitCode: ExitCode.usage,
+    })
+  }
+  return path
+}
+
 export const execSpec: TracerSpec<ExecOptions, ExecRow> = {
   command: 'trace exec',
   object: 'exec',
@@ -48,17 +73,32 @@ export const execSpec: TracerSpec<ExecOptions, ExecRow> = {
       : [],
   layouts: [EXEC_EVENT, EXEC_EVENT_KIND, EXEC_EVENT_FLAGS],
   config(o) {
-    const config: Record<string, number | string> = {}
+    const config: Record<string, number | string | boolean> = {}
     if (o.pid !== undefined) config.targ_pid = o.pid
     if (o.uid !== undefined) config.targ_uid = o.uid
     if (o.comm && !o.regex) config.targ_comm = o.comm.slice(0, COMM_MAX)
+    if (o.cgroup !== undefined) config.targ_cgroup = Boolean(checkCgroupDir(o.cgroup))
+    if (o.allExits) config.all_exits = true
     return config
   },
   maxEntries: (o) => ({events: o.ringBytes ?? 8 << 20}),
-  reducer: (o, emit) => new ExecReducer(emit, execFilter(o), o.starts),
+  setup(obj, o) {
+    if (o.cgroup === undefined) return
+    // The map holds the cgroup itself; the directory fd is only the way to name it.
+    const fd = openSync(o.cgroup, 'r')
+    try {
+      const key = Buffer.alloc(4)
+      const value = Buffer.alloc(4)
+      value.writeUInt32LE(fd)
+      obj.map('cgroup_filter').update(key, value)
+    } finally {
+      closeSync(fd)
+    }
+  },
+  reducer: (o, emit) => new ExecReducer(emit, execFilter(o), o.starts, monotonicNowNs()),
   columns: EXEC_COLUMNS,
   json: execJson,
   key: (r) => `${r.pid}:${r.start_ns}`,
   order: (r) => r.start_ns,
-  describeCounts: (c) => `${c.runs} runs, ${c.still_running} running`,
+  describeCounts: (c) => `${c.runs} runs, ${c.still_running} running${c.exec_failures ? `, ${c.exec_failures} failed execs` : ''}`,
 }
