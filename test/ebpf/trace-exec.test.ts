@@ -1,6 +1,6 @@
 /** `monitor trace exec` end to end: the real CLI, real processes, NDJSON checked record by record. */
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {beforeAll, expect, it, onTestFinished} from 'vitest'
@@ -115,11 +115,55 @@ describeEbpf('trace exec', () => {
     expect(parse(re.stdout).runs.map((r) => r.argv)).toEqual([['/bin/true', 'x12']])
   })
 
-  it('refuses a bad regular expression in one line, and says a long --comm was cut', () => {
-    const bad = spawnSync(process.execPath, [`${process.cwd()}/bin/run.js`, 'trace', 'exec', '--args', '(', '--regex', '--duration', '1'], {encoding: 'utf8'})
+  it('shows failed execs with their errno, and the resolved path of what ran', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'monitor-exec-'))
+    const notExecutable = join(dir, 'plain-file')
+    writeFileSync(notExecutable, 'not a program\n')
+    const cli = await startReady(['trace', 'exec', '--pid', String(process.pid), '--duration', '2'])
+    expect(spawnSync(join(dir, 'missing'), ['a1']).error).toBeTruthy()
+    expect(spawnSync(notExecutable, ['a2']).error).toBeTruthy()
+    spawnSync('/bin/true', ['resolved'])
+    expect(await cli.exited).toBe(0)
+    rmSync(dir, {recursive: true, force: true})
+    const {runs, summary} = parse(cli.stdout)
+    expect(runs.find((r) => r.argv[1] === 'a1')).toMatchObject({exec_errno: 'ENOENT', end: 'failed', filename: join(dir, 'missing'), exit_code: null, ppid: process.pid})
+    expect(runs.find((r) => r.argv[1] === 'a2')).toMatchObject({exec_errno: 'EACCES', end: 'failed', filename: notExecutable})
+    expect(runs.find((r) => r.argv[1] === 'resolved')).toMatchObject({exec_errno: null, end: 'exit', filename: realpathSync('/bin/true'), origin: 'exec'})
+    expect(summary.exec_failures).toBe(2)
+  })
+
+  it('with --all-exits also reports children that never exec, and filters by comm substring in the kernel', async () => {
+    // A shell that forks a subshell which exits 7 without exec'ing (exitsnoop's case); the shell
+    // itself started before tracing did.
+    const shell = spawn('sh', ['-c', 'read x; (exit 7); exit 0'], {stdio: ['pipe', 'ignore', 'ignore']})
+    const forks = await startReady(['trace', 'exec', '--pid', String(shell.pid), '--all-exits', '--comm', 's', '--duration', '2'])
+    shell.stdin!.end('go\n')
+    await new Promise((r) => shell.on('exit', r))
+    expect(await forks.exited).toBe(0)
+    const forked = parse(forks.stdout).runs
+    const child = forked.find((r) => r.ppid === shell.pid)
+    expect(child, forks.stdout).toMatchObject({origin: 'fork', comm: 'sh', exit_code: 7, argv: [], end: 'exit'})
+    // The shell itself was running before tracing started.
+    expect(forked.find((r) => r.pid === shell.pid)).toMatchObject({origin: 'before', exit_code: 0})
+  })
+
+  it('refuses a --cgroup that is not a cgroup v2 directory, in one line', () => {
+    for (const dir of ['/nonexistent-cgroup', '/tmp']) {
+      const res = spawnSync(process.execPath, [CLI, 'trace', 'exec', '--cgroup', dir, '--duration', '1'], {encoding: 'utf8'})
+      expect(res.status).toBe(2)
+      expect(res.stderr.trim().split('\n')).toHaveLength(1)
+      expect(res.stderr).toMatch(/^monitor: --cgroup: /)
+    }
+  })
+
+  it('refuses a bad regular expression in one line, and says a long --comm was cut', async () => {
+    const bad = spawnSync(process.execPath, [CLI, 'trace', 'exec', '--args', '(', '--regex', '--duration', '1'], {encoding: 'utf8'})
     expect(bad.status).toBe(2)
     expect(bad.stderr.trim().split('\n')).toHaveLength(1)
     expect(bad.stderr).toMatch(/^monitor: --args: not a regular expression/)
+    const long = await startReady(['trace', 'exec', '--pid', String(process.pid), '--comm', 'abcdefghijklmnopqrst', '--duration', '1'])
+    expect(await long.exited).toBe(0)
+    expect(long.stderr).toMatch(/^monitor: --comm: the kernel keeps 15 characters of a command name: matching "abcdefghijklmno"\n/)
   })
 
   it('prints aligned columns when not on a terminal: the header is the ready line', async () => {

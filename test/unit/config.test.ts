@@ -50,7 +50,7 @@ describe('config (.rodata)', () => {
 
   it('rejects an unknown variable, naming the ones that exist', () => {
     const e = configError('exec', {no_such_var: 1})
-    expect(e.message).toBe('unknown config variable no_such_var (this object has: wakeup_bytes, targ_pid, targ_uid, targ_comm)')
+    expect(e.message).toBe('unknown config variable no_such_var (this object has: wakeup_bytes, targ_pid, targ_uid, targ_comm, targ_cgroup, all_exits)')
     expect(e.variable).toBe('no_such_var')
   })
 

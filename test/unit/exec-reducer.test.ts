@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest'
 
 import {forEachRecord, packRecords} from '../../src/engine/records.js'
 import {formatArgv, formatEnd} from '../../src/trace/exec/columns.js'
-import {EXEC_EVENT, EXEC_EVENT_KIND} from '../../src/trace/exec/layout.js'
+import {EXEC_EVENT, EXEC_EVENT_FLAGS, EXEC_EVENT_KIND} from '../../src/trace/exec/layout.js'
 import {ExecReducer, type ExecRow} from '../../src/trace/exec/reducer.js'
 import {splitArgs} from '../../src/trace/exec/record.js'
 import {execFilter} from '../../src/trace/exec/spec.js'
@@ -13,6 +13,8 @@ import {encode} from '../support/records.js'
 
 const EXEC = EXEC_EVENT_KIND.values.EXEC_EVENT_EXEC
 const EXIT = EXEC_EVENT_KIND.values.EXEC_EVENT_EXIT
+const FAILED = EXEC_EVENT_KIND.values.EXEC_EVENT_EXEC_FAILED
+const UNTRACKED = EXEC_EVENT_FLAGS.values.EXEC_FLAG_UNTRACKED
 
 function exec(pid: number, ts: number, comm: string, argv: string[], ppid = 1): Uint8Array {
   const args = Buffer.from(argv.map((a) => a + '\0').join(''), 'utf8')
@@ -36,7 +38,7 @@ describe('trace exec reducer', () => {
       [42, 'curl', ['curl', '-s', 'http://x'], 3, null, false, 4_000, 'exit'],
       [43, 'sh', ['sh'], null, 'SIGSEGV', true, 7_000, 'exit'],
     ])
-    expect(r.counts()).toEqual({runs: 2, still_running: 0, execs: 2, exits: 2, exits_without_exec: 0})
+    expect(r.counts()).toEqual({runs: 2, still_running: 0, execs: 2, exec_failures: 0, exits: 2, exits_without_exec: 0, untracked_exits: 0})
   })
 
   it('ends a run when its process execs again, and reports the still-running at finish', () => {
@@ -78,6 +80,30 @@ describe('trace exec reducer', () => {
       ['run', 'exit'],
     ])
     expect(formatEnd(rows[0])).toBe('started')
+  })
+
+  it('reports a failed exec as a run of its own, with its errno and the path as passed', () => {
+    const rows: ExecRow[] = []
+    const r = new ExecReducer((row) => rows.push(row))
+    const args = Buffer.from('./nope\0-x\0')
+    const name = Buffer.from('./nope\0')
+    const rec = encode(EXEC_EVENT, {kind: FAILED, ts_ns: 10, start_ns: 10, pid: 5, ppid: 1, uid: 0, args_len: args.length, filename_len: name.length, error: 2, comm: 'sh'}, Buffer.concat([args, name]))
+    feed(r, [rec])
+    expect(rows).toMatchObject([{pid: 5, comm: 'sh', filename: './nope', argv: ['./nope', '-x'], exec_errno: 'ENOENT', end: 'failed', exit_code: null, duration_ns: null}])
+    expect(formatEnd(rows[0])).toBe('ENOENT')
+    expect(r.counts()).toMatchObject({runs: 1, exec_failures: 1, execs: 0})
+  })
+
+  it('tells forked children from processes older than the trace among untracked exits', () => {
+    const rows: ExecRow[] = []
+    const r = new ExecReducer((row) => rows.push(row), {}, false, 1_000)
+    const exitOf = (pid: number, start: number) => encode(EXEC_EVENT, {kind: EXIT, ts_ns: 5_000, start_ns: start, pid, ppid: 1, uid: 0, exit_code: 7 << 8, flags: UNTRACKED, comm: 'sh'})
+    feed(r, [exitOf(1, 2_000), exitOf(2, 500)])
+    expect(rows.map((x) => [x.pid, x.origin, x.exit_code, x.duration_ns, x.argv])).toEqual([
+      [1, 'fork', 7, 3_000, []],
+      [2, 'before', 7, 4_500, []],
+    ])
+    expect(r.counts()).toMatchObject({untracked_exits: 2, exits_without_exec: 0})
   })
 
   it('refuses a record shorter than its header', () => {
