@@ -43,25 +43,12 @@ export const EXEC_COLUMNS: readonly Column<ExecRow>[] = [
   {header: 'ARGS', width: 16, flex: true, value: formatArgs},
 ]
 
-/** One NDJSON line: a `start` (with --starts) or a `run`, fields as documented in the README. */
+/** One NDJSON line: a `start` (with --starts) or a `run`, fields as documented in the README. A run
+ * line is its start line's fields followed by how it ended. */
 export function execJson(r: ExecRow): string {
-  const ts = isoFromEpochUs(r.start_us)
-  if (r.phase === 'start') {
-    return JSON.stringify({
-      type: 'start',
-      ts,
-      pid: r.pid,
-      ppid: r.ppid,
-      uid: r.uid,
-      comm: r.comm,
-      filename: r.filename,
-      argv: r.argv,
-      argv_truncated: r.argv_truncated,
-    })
-  }
-  return JSON.stringify({
-    type: 'run',
-    ts,
+  const start = JSON.stringify({
+    type: r.phase,
+    ts: isoFromEpochUs(r.start_us),
     pid: r.pid,
     ppid: r.ppid,
     uid: r.uid,
@@ -69,6 +56,9 @@ export function execJson(r: ExecRow): string {
     filename: r.filename,
     argv: r.argv,
     argv_truncated: r.argv_truncated,
+  })
+  if (r.phase === 'start') return start
+  const end = JSON.stringify({
     exec_errno: r.exec_errno,
     exit_code: r.exit_code,
     signal: r.signal,
@@ -77,4 +67,5 @@ export function execJson(r: ExecRow): string {
     end: r.end,
     origin: r.origin,
   })
+  return `${start.slice(0, -1)},${end.slice(1)}`
 }
