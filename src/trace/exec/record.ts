@@ -31,48 +31,72 @@ export interface ExecRecord {
   error: number
 }
 
-const utf8 = new TextDecoder('utf-8')
+/* Records are decoded in place: one Buffer over the batch's memory (which the drain reuses from
+ * batch to batch) serves every record, so no typed-array view is made per record or per string. */
+let batchBuffer: ArrayBufferLike | undefined
+let batchBytes: Buffer = Buffer.alloc(0)
+
+function bytesOf(view: DataView): Buffer {
+  if (view.buffer !== batchBuffer) {
+    batchBuffer = view.buffer
+    batchBytes = Buffer.from(view.buffer as ArrayBuffer)
+  }
+  return batchBytes
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+/** NUL-separated strings in bytes [start, end); a tail without its NUL stays as the last element. */
+function splitRange(bytes: Buffer, start: number, end: number): string[] {
+  const out: string[] = []
+  let from = start
+  for (let i = start; i < end; i++) {
+    if (bytes[i] === 0) {
+      out.push(bytes.toString('utf8', from, i))
+      from = i + 1
+    }
+  }
+  if (from < end) out.push(bytes.toString('utf8', from, end))
+  return out
+}
 
 /** argv as the kernel keeps it: NUL-separated strings. A truncated tail stays as the last element. */
 export function splitArgs(bytes: Uint8Array): string[] {
-  const out: string[] = []
-  let start = 0
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] === 0) {
-      out.push(utf8.decode(bytes.subarray(start, i)))
-      start = i + 1
-    }
-  }
-  if (start < bytes.length) out.push(utf8.decode(bytes.subarray(start)))
-  return out
+  return splitRange(asBuffer(bytes), 0, bytes.byteLength)
 }
 
 let pathScratch = Buffer.alloc(EXEC_FILENAME_MAX + 1)
 
-/** An exec's path as the kernel walked it, leaf first ("true\0bin\0usr\0"), as a path. When the walk
- * was cut short (too deep or too long) its outer components are missing: shown as a leading "...".
- * Runs once per exec: the components are copied in path order into one reused buffer and decoded
- * once (UTF-8 sequences never span a NUL, so reordering whole components keeps them intact). */
-export function resolvedPath(bytes: Uint8Array, truncated: boolean): string {
-  if (pathScratch.length < bytes.length + 1) pathScratch = Buffer.alloc(bytes.length + 1)
+/** Path of bytes [start, end), leaf first (see resolvedPath). The components are copied in path
+ * order into one reused buffer and decoded once (UTF-8 sequences never span a NUL, so reordering
+ * whole components keeps them intact). */
+function pathRange(bytes: Buffer, start: number, end: number, truncated: boolean): string {
+  if (pathScratch.length < end - start + 1) pathScratch = Buffer.alloc(end - start + 1)
   const out = pathScratch
   let n = 0
-  let end = bytes.length
-  if (end && bytes[end - 1] === 0) end--
-  for (let i = end - 1; i >= -1; i--) {
-    if (i >= 0 && bytes[i] !== 0) continue
+  if (end > start && bytes[end - 1] === 0) end--
+  for (let i = end - 1; i >= start - 1; i--) {
+    if (i >= start && bytes[i] !== 0) continue
     out[n++] = 0x2f // '/'
     for (let j = i + 1; j < end; j++) out[n++] = bytes[j]
     end = i
   }
-  const path = n ? out.toString('utf8', 0, n) : '/'
+  const path = out.toString('utf8', 0, n)
   return truncated ? `...${path}` : path
 }
 
-/** A C string of at most `bytes.length` bytes. */
-function cString(bytes: Uint8Array): string {
-  const end = bytes.indexOf(0)
-  return utf8.decode(end < 0 ? bytes : bytes.subarray(0, end))
+/** An exec's path as the kernel walked it, leaf first ("true\0bin\0usr\0"), as a path. When the walk
+ * was cut short (too deep or too long) its outer components are missing: shown as a leading "...". */
+export function resolvedPath(bytes: Uint8Array, truncated: boolean): string {
+  return pathRange(asBuffer(bytes), 0, bytes.byteLength, truncated)
+}
+
+/** A C string in bytes [start, end). */
+function cString(bytes: Buffer, start: number, end: number): string {
+  const nul = bytes.indexOf(0, start)
+  return bytes.toString('utf8', start, nul < 0 || nul > end ? end : nul)
 }
 
 export function decodeExecRecord(view: DataView, offset: number, length: number): ExecRecord {
@@ -82,11 +106,15 @@ export function decodeExecRecord(view: DataView, offset: number, length: number)
   const room = length - EXEC_EVENT.size
   const argsLen = Math.min(r.args_len, room)
   const filenameLen = Math.min(r.filename_len, room - argsLen)
+  const bytes = bytesOf(view)
   const at = view.byteOffset + offset + EXEC_EVENT.size
+  const nameAt = at + argsLen
   let filename = ''
   if (filenameLen) {
-    const bytes = new Uint8Array(view.buffer, at + argsLen, filenameLen)
-    filename = r.kind === ExecEventKind.exec ? resolvedPath(bytes, (r.flags & ExecFlag.filenameTruncated) !== 0) : cString(bytes)
+    filename =
+      r.kind === ExecEventKind.exec
+        ? pathRange(bytes, nameAt, nameAt + filenameLen, (r.flags & ExecFlag.filenameTruncated) !== 0)
+        : cString(bytes, nameAt, nameAt + filenameLen)
   }
   return {
     kind: r.kind,
@@ -98,7 +126,7 @@ export function decodeExecRecord(view: DataView, offset: number, length: number)
     status: r.exit_code,
     flags: r.flags,
     comm: r.comm,
-    argv: argsLen ? splitArgs(new Uint8Array(view.buffer, at, argsLen)) : [],
+    argv: argsLen ? splitRange(bytes, at, nameAt) : [],
     filename,
     error: r.error,
   }
