@@ -394,7 +394,7 @@ async function main() {
 
 main().catch((err) => {
   console.error(err.stack ?? String(err))
-  killAll()
+  children.killAll()
   restoreStats()
   process.exit(1)
 })

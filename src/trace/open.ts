@@ -89,6 +89,7 @@ class RunningTracer<O, R> implements Tracer<R> {
       onBatch: (batch) => {
         this.version++
         forEachRecord(batch, record)
+        reducer.endOfBatch?.()
       },
       onError: (error) => this.onFailure(error),
     })

@@ -180,7 +180,7 @@ describeEbpf('trace exec', () => {
   it('on Ctrl-C (SIGINT) prints what it saw plus the summary, exits 0 and detaches', async () => {
     const cli = await startReady(['trace', 'exec', '--pid', String(process.pid), '--comm', 'true'])
     const ours = programsOf(cli.pid)
-    expect([...ours.values()].sort()).toEqual(['handle_exec', 'handle_exit'])
+    expect([...ours.values()].sort()).toEqual(['exec_exec', 'exec_exit', 'exec_ve_exit', 'exec_veat_exit'])
     spawnSync('/bin/true', ['before-ctrl-c'])
     expect(await cli.waitForLine(/before-ctrl-c/, 5000)).toBe(true)
     cli.child.kill('SIGINT')

@@ -25,8 +25,10 @@ function exit(pid: number, ts: number, start: number, status: number, comm = 'x'
   return encode(EXEC_EVENT, {kind: EXIT, ts_ns: ts, start_ns: start, pid, ppid: 1, uid: 1000, exit_code: status, comm})
 }
 
+/** One batch, as the opener hands it over. */
 function feed(reducer: ExecReducer, records: Uint8Array[]): void {
   forEachRecord(packRecords(records), (v, o, l) => reducer.record(v, o, l))
+  reducer.endOfBatch()
 }
 
 describe('trace exec reducer', () => {
@@ -92,6 +94,27 @@ describe('trace exec reducer', () => {
     expect(rows).toMatchObject([{pid: 5, comm: 'sh', filename: './nope', argv: ['./nope', '-x'], exec_errno: 'ENOENT', end: 'failed', exit_code: null, duration_ns: null}])
     expect(formatEnd(rows[0])).toBe('ENOENT')
     expect(r.counts()).toMatchObject({runs: 1, exec_failures: 1, execs: 0})
+  })
+
+  it("folds execvp's PATH search: ENOENTs of a search that goes on are not rows of their own", () => {
+    const failed = (pid: number, ts: number, path: string, argv: string[]) => {
+      const args = Buffer.from(argv.map((a) => a + '\0').join(''))
+      const name = Buffer.from(path + '\0')
+      return encode(EXEC_EVENT, {kind: FAILED, ts_ns: ts, start_ns: ts, pid, ppid: 1, uid: 0, args_len: args.length, filename_len: name.length, error: 2, comm: 'node'}, Buffer.concat([args, name]))
+    }
+    const rows: ExecRow[] = []
+    const r = new ExecReducer((row) => rows.push(row))
+    // Found on the third try: one run, no failures.
+    feed(r, [failed(1, 1, '/usr/local/sbin/sleep', ['sleep', '1']), failed(1, 2, '/usr/local/bin/sleep', ['sleep', '1']), exec(1, 3, 'sleep', ['sleep', '1'])])
+    expect(rows).toHaveLength(0)
+    expect(r.open(4).map((x) => x.comm)).toEqual(['sleep'])
+    // Not found anywhere: the last attempt is the row.
+    feed(r, [failed(2, 5, '/usr/local/bin/nope', ['nope']), failed(2, 6, '/usr/bin/nope', ['nope'])])
+    expect(rows.map((x) => [x.pid, x.filename, x.exec_errno])).toEqual([[2, '/usr/bin/nope', 'ENOENT']])
+    // A failure followed by a different program is a failure of its own.
+    feed(r, [failed(3, 7, './build.sh', ['./build.sh']), exec(3, 8, 'sh', ['sh', 'fallback'])])
+    expect(rows.map((x) => x.pid)).toEqual([2, 3])
+    expect(r.counts().exec_failures).toBe(5)
   })
 
   it('tells forked children from processes older than the trace among untracked exits', () => {

@@ -52,8 +52,15 @@ export function errnoName(n: number): string {
   return ERRNO_NAMES.get(n) ?? `E${n}`
 }
 
+function sameArgs(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
+}
+
 export class ExecReducer implements Reducer<ExecRow> {
   private readonly live = new Map<number, ExecRow>()
+  /** Failed execs held until the end of their batch: execvp() tries each PATH entry in turn, and the
+   * ENOENTs of a search that goes on (same pid, same argv) are not failures worth a row each. */
+  private readonly failing = new Map<number, ExecRow>()
   /** Pids the user-space filter turned away: their exits are not reports either. */
   private readonly ignored = new Set<number>()
   private execs = 0
@@ -86,6 +93,7 @@ export class ExecReducer implements Reducer<ExecRow> {
 
   private onExec(r: ExecRecord): void {
     this.execs++
+    this.settleFailure(r.pid, r.argv)
     const previous = this.live.get(r.pid)
     if (previous) this.end(previous, 'exec', r.ts_ns)
     this.ignored.delete(r.pid)
@@ -100,12 +108,32 @@ export class ExecReducer implements Reducer<ExecRow> {
 
   private onExecFailed(r: ExecRecord): void {
     this.execFailures++
+    this.settleFailure(r.pid, r.argv)
     if (!this.wanted(r.comm, r.argv)) return
     const row = this.row(r, 'exec')
     row.exec_errno = errnoName(r.error)
     row.end = 'failed'
+    this.failing.set(r.pid, row)
+  }
+
+  /** Another exec attempt of `pid`: a held failure with the same argv was a step of a PATH search
+   * (dropped); any other is reported. */
+  private settleFailure(pid: number, argv: string[]): void {
+    const held = this.failing.get(pid)
+    if (!held) return
+    this.failing.delete(pid)
+    if (!sameArgs(held.argv, argv)) this.reportFailure(held)
+  }
+
+  private reportFailure(row: ExecRow): void {
     this.runs++
     this.emit(row)
+  }
+
+  endOfBatch(): void {
+    if (this.failing.size === 0) return
+    for (const row of this.failing.values()) this.reportFailure(row)
+    this.failing.clear()
   }
 
   private onExit(r: ExecRecord): void {
@@ -177,6 +205,7 @@ export class ExecReducer implements Reducer<ExecRow> {
   }
 
   finish(): void {
+    this.endOfBatch()
     for (const row of [...this.live.values()]) this.end(row, 'running', null)
   }
 
