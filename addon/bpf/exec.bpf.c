@@ -282,6 +282,21 @@ cross:
 	put_path_across_mounts(s);
 }
 
+/* The scratch record with the task's comm filled in, if the task passes every filter; else NULL.
+ * The cheap id checks come first, so untraced tasks cost no copy. */
+static __always_inline struct exec_scratch *traced(struct task_struct *task, struct task_ids ids)
+{
+	if (!ids_match(ids))
+		return NULL;
+	struct exec_scratch *s = get_scratch();
+	if (!s)
+		return NULL;
+	__builtin_memcpy(s->ev.comm, task->comm, sizeof(s->ev.comm));
+	if (!comm_matches(s->ev.comm) || !cgroup_matches())
+		return NULL;
+	return s;
+}
+
 /* Tasks are read through their BTF type (bpf_get_current_task_btf): field reads are plain loads
  * (a fault reads as 0), where BPF_CORE_READ on an untyped pointer costs a helper call per step. */
 SEC("raw_tp/sched_process_exec")
@@ -289,14 +304,8 @@ int exec_exec(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_ids ids = task_ids(task);
-
-	if (!ids_match(ids))
-		return 0;
-	struct exec_scratch *s = get_scratch();
+	struct exec_scratch *s = traced(task, ids);
 	if (!s)
-		return 0;
-	__builtin_memcpy(s->ev.comm, task->comm, sizeof(s->ev.comm));
-	if (!comm_matches(s->ev.comm) || !cgroup_matches())
 		return 0;
 
 	__u64 now = bpf_ktime_get_ns();
@@ -374,14 +383,8 @@ static __always_inline int failed_exec(long ret, bool at)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_ids ids = task_ids(task);
-
-	if (!ids_match(ids))
-		return 0;
-	struct exec_scratch *s = get_scratch();
+	struct exec_scratch *s = traced(task, ids);
 	if (!s)
-		return 0;
-	__builtin_memcpy(s->ev.comm, task->comm, sizeof(s->ev.comm));
-	if (!comm_matches(s->ev.comm) || !cgroup_matches())
 		return 0;
 
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
