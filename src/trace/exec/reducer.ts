@@ -65,6 +65,7 @@ export class ExecReducer implements Reducer<ExecRow> {
   private readonly ignored = new Set<number>()
   private execs = 0
   private execFailures = 0
+  private pathMisses = 0
   private exits = 0
   private exitsWithoutExec = 0
   private untrackedExits = 0
@@ -107,7 +108,6 @@ export class ExecReducer implements Reducer<ExecRow> {
   }
 
   private onExecFailed(r: ExecRecord): void {
-    this.execFailures++
     this.settleFailure(r.pid, r.argv)
     if (!this.wanted(r.comm, r.argv)) return
     const row = this.row(r, 'exec')
@@ -122,10 +122,12 @@ export class ExecReducer implements Reducer<ExecRow> {
     const held = this.failing.get(pid)
     if (!held) return
     this.failing.delete(pid)
-    if (!sameArgs(held.argv, argv)) this.reportFailure(held)
+    if (sameArgs(held.argv, argv)) this.pathMisses++
+    else this.reportFailure(held)
   }
 
   private reportFailure(row: ExecRow): void {
+    this.execFailures++
     this.runs++
     this.emit(row)
   }
@@ -215,6 +217,7 @@ export class ExecReducer implements Reducer<ExecRow> {
       still_running: this.stillRunning || this.live.size,
       execs: this.execs,
       exec_failures: this.execFailures,
+      path_misses: this.pathMisses,
       exits: this.exits,
       exits_without_exec: this.exitsWithoutExec,
       untracked_exits: this.untrackedExits,
