@@ -8,7 +8,7 @@
 // htop runs in the same size of terminal, phases interleaved with monitor's, as the anchor: the
 // cost of a screen users already leave open. Medians of --runs runs.
 //
-//   node bench/tui/run.mjs [--runs 3] [--seconds 20] [--settle 20] [--rate 50]
+//   node bench/tui/run.mjs [--runs 3] [--seconds 20] [--settle 30] [--rate 50]
 //
 // Target: monitor idle ≤ 1% of a core. Exits 1 when missed.
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
@@ -20,7 +20,7 @@ import {Children, median, options} from '../lib.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const CLI = join(ROOT, 'bin', 'run.js')
-const opts = options({runs: 3, seconds: 20, settle: 20, rate: 50})
+const opts = options({runs: 3, seconds: 20, settle: 30, rate: 50})
 const SETTLE = Number(opts.settle)
 const RUNS = Number(opts.runs)
 const SECONDS = Number(opts.seconds)

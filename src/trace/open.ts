@@ -43,6 +43,8 @@ export interface Tracer<R> {
 const BATCH_BYTES = 256 * 1024
 const FLUSH_MS = 50
 const QUEUE_DEPTH = 2
+/** How often a reducer that holds rows back is told the time. */
+const TICK_MS = 100
 
 export function openTracer<O, R>(spec: TracerSpec<O, R>, options: O, emit: (row: R) => void): Tracer<R> {
   // First, so options the reducer refuses (a bad pattern) fail before anything loads.
@@ -72,6 +74,7 @@ class RunningTracer<O, R> implements Tracer<R> {
   private failure: unknown
   private stopped: Promise<TraceSummary> | undefined
   private closed = false
+  private readonly ticker: NodeJS.Timeout | undefined
 
   constructor(
     private readonly spec: TracerSpec<O, R>,
@@ -89,10 +92,19 @@ class RunningTracer<O, R> implements Tracer<R> {
       onBatch: (batch) => {
         this.version++
         forEachRecord(batch, record)
-        reducer.endOfBatch?.()
       },
       onError: (error) => this.onFailure(error),
     })
+    if (reducer.tick) {
+      this.ticker = setInterval(() => {
+        try {
+          reducer.tick!(monotonicNowNs())
+        } catch (error) {
+          this.onFailure(error)
+        }
+      }, TICK_MS)
+      this.ticker.unref()
+    }
   }
 
   private onFailure(error: unknown): void {
@@ -126,6 +138,7 @@ class RunningTracer<O, R> implements Tracer<R> {
   stop(): Promise<TraceSummary> {
     this.stopped ??= (async () => {
       await this.obj.stopStream(this.stream)
+      clearInterval(this.ticker)
       const lost = this.obj.losses()
       await this.obj.close()
       this.closed = true
@@ -136,6 +149,7 @@ class RunningTracer<O, R> implements Tracer<R> {
   }
 
   close(): void {
+    clearInterval(this.ticker)
     if (this.closed) return
     this.closed = true
     this.obj.closeNow()

@@ -12,8 +12,9 @@ export interface Reducer<R> {
   /** One record from the ring buffer: `view` is only valid during the call (the batch's memory is
    * reused), so copy out what a row keeps. Rows go to the sink openTracer() was given. */
   record(view: DataView, offset: number, length: number): void
-  /** A batch of records has been handled (records of one moment arrive in one batch). */
-  endOfBatch?(): void
+  /** Time passes (called every TICK_MS while tracing, with CLOCK_MONOTONIC now): emit what has
+   * waited long enough for records that might have changed it. */
+  tick?(nowNs: number): void
   /** Rows still open (running processes, open connections), as they stand at `nowNs`
    * (CLOCK_MONOTONIC); the live table shows them above or among the finished ones. */
   open?(nowNs: number): R[]

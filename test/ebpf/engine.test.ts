@@ -3,7 +3,8 @@
 import {expect, it} from 'vitest'
 
 import {BpfObject} from '../../src/engine/bpf.js'
-import {ConfigError} from '../../src/engine/errors.js'
+import {ConfigError, explainNativeError} from '../../src/engine/errors.js'
+import {ExitCode, type MonitorError} from '../../src/errors.js'
 import {forEachRecord, readU64} from '../../src/engine/records.js'
 import {describeEbpf, programsGone} from '../support/ebpf.js'
 import {heldProgramIds} from '../support/fdinfo.js'
@@ -131,9 +132,17 @@ describeEbpf('engine', () => {
   it('rejects unknown config variables and reports a missing hook clearly', () => {
     expect(() => BpfObject.open('exec', {config: {no_such_var: 1}})).toThrow(ConfigError)
     expect(() => BpfObject.open('exec', {config: {no_such_var: 1}})).toThrow(/unknown config variable no_such_var/)
-    const obj = BpfObject.open('doctor', {programs: ['probe_kprobe']})
+    // A hook no kernel has (kprobes differ between kernels, so not those).
+    const obj = BpfObject.open('doctor', {programs: ['probe_tracepoint']})
     obj.load()
-    expect(() => obj.handle.attachKprobe('probe_kprobe', 'do_nanosleep', false)).toThrow(/attach kprobe/)
+    let error: MonitorError | undefined
+    try {
+      obj.handle.attachTracepoint('probe_tracepoint', 'syscalls', 'sys_enter_no_such_call')
+    } catch (e) {
+      error = explainNativeError(e, 'attaching tp/syscalls/sys_enter_no_such_call')
+    }
     obj.closeNow()
+    expect(error?.message).toMatch(/^attaching tp\/syscalls\/sys_enter_no_such_call: this kernel lacks the hook/)
+    expect(error?.exitCode).toBe(ExitCode.unavailable)
   })
 })

@@ -1,6 +1,6 @@
 /** `monitor trace exec` end to end: the real CLI, real processes, NDJSON checked record by record. */
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {beforeAll, expect, it, onTestFinished} from 'vitest'
@@ -145,6 +145,33 @@ describeEbpf('trace exec', () => {
     expect(child, forks.stdout).toMatchObject({origin: 'fork', comm: 'sh', exit_code: 7, argv: [], end: 'exit'})
     // The shell itself was running before tracing started.
     expect(forked.find((r) => r.pid === shell.pid)).toMatchObject({origin: 'before', exit_code: 0})
+  })
+
+  it('with --cgroup reports only processes in that cgroup v2 directory', async () => {
+    const mount = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' '))
+      .find((f) => f[2] === 'cgroup2')?.[1]
+    expect(mount, 'no cgroup2 mount in /proc/mounts').toBeDefined()
+    const cgroup = join(mount!, `monitor-test-${process.pid}`)
+    mkdirSync(cgroup)
+    try {
+      const cli = await startReady(['trace', 'exec', '--cgroup', cgroup, '--duration', '2'])
+      spawnSync('sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec /bin/true inside`])
+      spawnSync('/bin/true', ['outside'])
+      expect(await cli.exited).toBe(0)
+      const {runs} = parse(cli.stdout)
+      expect(runs.map((r) => r.argv)).toEqual([['/bin/true', 'inside']])
+    } finally {
+      await waitFor(() => {
+        try {
+          rmdirSync(cgroup) // once its last process is gone
+          return true
+        } catch {
+          return false
+        }
+      })
+    }
   })
 
   it('refuses a --cgroup that is not a cgroup v2 directory, in one line', () => {

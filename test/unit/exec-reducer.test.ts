@@ -25,10 +25,10 @@ function exit(pid: number, ts: number, start: number, status: number, comm = 'x'
   return encode(EXEC_EVENT, {kind: EXIT, ts_ns: ts, start_ns: start, pid, ppid: 1, uid: 1000, exit_code: status, comm})
 }
 
-/** One batch, as the opener hands it over. */
+/** One batch, then time enough for held-back rows to go out. */
 function feed(reducer: ExecReducer, records: Uint8Array[]): void {
   forEachRecord(packRecords(records), (v, o, l) => reducer.record(v, o, l))
-  reducer.endOfBatch()
+  reducer.tick(Number.MAX_SAFE_INTEGER)
 }
 
 describe('trace exec reducer', () => {
@@ -108,13 +108,19 @@ describe('trace exec reducer', () => {
     feed(r, [failed(1, 1, '/usr/local/sbin/sleep', ['sleep', '1']), failed(1, 2, '/usr/local/bin/sleep', ['sleep', '1']), exec(1, 3, 'sleep', ['sleep', '1'])])
     expect(rows).toHaveLength(0)
     expect(r.open(4).map((x) => x.comm)).toEqual(['sleep'])
+    // A search split over two batches, and time passing in between but not enough.
+    forEachRecord(packRecords([failed(4, 1e9, '/usr/local/bin/ls', ['ls'])]), (v, o, l) => r.record(v, o, l))
+    r.tick(1e9 + 100e6)
+    expect(rows).toHaveLength(0)
+    feed(r, [exec(4, 1e9 + 10, 'ls', ['ls'])])
+    expect(rows).toHaveLength(0)
     // Not found anywhere: the last attempt is the row.
     feed(r, [failed(2, 5, '/usr/local/bin/nope', ['nope']), failed(2, 6, '/usr/bin/nope', ['nope'])])
     expect(rows.map((x) => [x.pid, x.filename, x.exec_errno])).toEqual([[2, '/usr/bin/nope', 'ENOENT']])
     // A failure followed by a different program is a failure of its own.
     feed(r, [failed(3, 7, './build.sh', ['./build.sh']), exec(3, 8, 'sh', ['sh', 'fallback'])])
     expect(rows.map((x) => x.pid)).toEqual([2, 3])
-    expect(r.counts()).toMatchObject({exec_failures: 2, path_misses: 3})
+    expect(r.counts()).toMatchObject({exec_failures: 2, path_misses: 4})
   })
 
   it('tells forked children from processes older than the trace among untracked exits', () => {

@@ -52,14 +52,16 @@ export function errnoName(n: number): string {
   return ERRNO_NAMES.get(n) ?? `E${n}`
 }
 
+const HOLD_FAILED_NS = 300e6
+
 function sameArgs(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i])
 }
 
 export class ExecReducer implements Reducer<ExecRow> {
   private readonly live = new Map<number, ExecRow>()
-  /** Failed execs held until the end of their batch: execvp() tries each PATH entry in turn, and the
-   * ENOENTs of a search that goes on (same pid, same argv) are not failures worth a row each. */
+  /** Failed execs held back a moment: execvp() tries each PATH entry in turn, and the ENOENTs of a
+   * search that goes on (same pid, same argv) are not failures worth a row each. */
   private readonly failing = new Map<number, ExecRow>()
   /** Pids the user-space filter turned away: their exits are not reports either. */
   private readonly ignored = new Set<number>()
@@ -132,10 +134,14 @@ export class ExecReducer implements Reducer<ExecRow> {
     this.emit(row)
   }
 
-  endOfBatch(): void {
-    if (this.failing.size === 0) return
-    for (const row of this.failing.values()) this.reportFailure(row)
-    this.failing.clear()
+  /** Reports the failures no further attempt followed within HOLD_FAILED_NS: a search's next attempt
+   * comes microseconds later, and reaches JS within two ring flushes. */
+  tick(nowNs: number): void {
+    for (const [pid, row] of this.failing) {
+      if (nowNs - row.start_ns < HOLD_FAILED_NS) continue
+      this.failing.delete(pid)
+      this.reportFailure(row)
+    }
   }
 
   private onExit(r: ExecRecord): void {
@@ -207,7 +213,7 @@ export class ExecReducer implements Reducer<ExecRow> {
   }
 
   finish(): void {
-    this.endOfBatch()
+    this.tick(Infinity)
     for (const row of [...this.live.values()]) this.end(row, 'running', null)
   }
 
