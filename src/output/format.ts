@@ -80,3 +80,8 @@ export function formatLosses(lost: object): string {
     .map(([k, n]) => `${k} ${n}`)
   return parts.length ? `lost ${totalLost(lost)} (${parts.join(', ')})` : 'lost 0'
 }
+
+/** "1 run", "3 runs": a count with its noun. */
+export function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : nouns}`
+}

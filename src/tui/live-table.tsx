@@ -51,22 +51,23 @@ export function LiveTable(props: LiveTableProps) {
         <Row key={row.key} row={row} />
       ))}
       <Text wrap="truncate">
+        {/* What the view is doing comes first: a narrow terminal cuts the end of the line. */}
+        {props.paused ? <Text color="yellow">PAUSED (p resume) · </Text> : null}
+        {scrolled && !props.paused ? <Text color="yellow">SCROLLED (Home follow) · </Text> : null}
+        {props.editingFilter ? (
+          <Text>filter: {props.filter}█ · </Text>
+        ) : props.filter ? (
+          <Text>filter “{props.filter}” · </Text>
+        ) : null}
         <Text bold>{props.status}</Text>
         {' · '}
         <Text color={props.anyLost ? 'red' : 'green'}>{props.lost}</Text>
         {' · '}
         {position(props)}
         {props.dropped ? <Text dimColor> (oldest {props.dropped} dropped)</Text> : null}
-        {props.paused ? <Text color="yellow"> · PAUSED</Text> : null}
-        {scrolled && !props.paused ? <Text color="yellow"> · SCROLLED</Text> : null}
-        {props.editingFilter ? (
-          <Text> · filter: {props.filter}█</Text>
-        ) : props.filter ? (
-          <Text> · filter “{props.filter}”</Text>
-        ) : null}
         <Text dimColor>
           {' · '}
-          {props.paused ? 'p resume' : 'p pause'} · / filter · ↑↓ scroll{scrolled ? ' · Home follow' : ''} · q quit
+          {props.paused ? 'p resume' : 'p pause'} · / filter · ↑↓ scroll · q quit
         </Text>
       </Text>
     </Box>

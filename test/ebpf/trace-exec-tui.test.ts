@@ -26,7 +26,7 @@ function start(width: number, height: number, env = 'env -u CI'): void {
   tmux('new-session', '-d', '-s', SESSION, '-x', String(width), '-y', String(height), cmd)
 }
 
-const footer = /runs, \d+ running · lost 0/
+const footer = /runs?, \d+ running · lost 0/
 
 afterEach(() => {
   spawnSync('tmux', ['kill-session', '-t', SESSION])
@@ -107,7 +107,7 @@ describeEbpf('trace exec live table', () => {
 
     tmux('send-keys', '-t', SESSION, 'q')
     expect(await waitFor(() => screen().includes('EXITED 0'), 10_000), screen()).toBe(true)
-    expect(screen()).toMatch(/\d+ runs, \d+ running in [\d.]+s, lost 0/)
+    expect(screen()).toMatch(/\d+ runs?, \d+ running in [\d.]+s, lost 0/)
   })
 
   it('fits 80 columns: low-priority columns go, ARGS keeps the rest, nothing wraps', async () => {

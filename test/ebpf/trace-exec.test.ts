@@ -201,7 +201,7 @@ describeEbpf('trace exec', () => {
     const lines = cli.stdout.trim().split('\n')
     expect(lines[0]).toMatch(/^TIME\s+PID\s+PPID\s+UID COMM\s+EXIT\s+DURATION ARGS$/)
     expect(lines[1]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} +\d+ +\d+ +0 true +0 +\S+ \/bin\/true "hello world"$/)
-    expect(cli.stderr).toMatch(/^1 runs, 0 running in .*, lost 0\n$/)
+    expect(cli.stderr).toMatch(/^1 run, 0 running in .*, lost 0\n$/)
   })
 
   it('on Ctrl-C (SIGINT) prints what it saw plus the summary, exits 0 and detaches', async () => {

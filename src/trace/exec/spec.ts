@@ -3,6 +3,7 @@ import {closeSync, openSync, statfsSync, statSync} from 'node:fs'
 
 import {monotonicNowNs} from '../../engine/index.js'
 import {ExitCode, MonitorError} from '../../errors.js'
+import {plural} from '../../output/format.js'
 import type {TracerSpec} from '../spec.js'
 import {EXEC_COLUMNS, execJson} from './columns.js'
 import {EXEC_EVENT, EXEC_EVENT_FLAGS, EXEC_EVENT_KIND} from './layout.js'
@@ -100,5 +101,6 @@ export const execSpec: TracerSpec<ExecOptions, ExecRow> = {
   json: execJson,
   key: (r) => `${r.pid}:${r.start_ns}`,
   order: (r) => r.start_ns,
-  describeCounts: (c) => `${c.runs} runs, ${c.still_running} running${c.exec_failures ? `, ${c.exec_failures} failed execs` : ''}`,
+  describeCounts: (c) =>
+    `${plural(c.runs, 'run')}, ${c.still_running} running${c.exec_failures ? `, ${plural(c.exec_failures, 'failed exec')}` : ''}`,
 }
