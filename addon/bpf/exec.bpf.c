@@ -468,6 +468,9 @@ int exec_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 
 	struct task_ids ids = task_ids(task);
+	/* The process's name is its main thread's: the last thread out may be a worker that named
+	 * itself (Node's "WorkerThread"). */
+	const char *comm = task->group_leader->comm;
 	__u64 start_ns;
 	__u32 flags = 0;
 	if (start) {
@@ -476,7 +479,7 @@ int exec_exit(struct bpf_raw_tracepoint_args *ctx)
 		if (bpf_map_delete_elem(&running, &pid))
 			return 0; /* another thread of the process claimed its exit */
 	} else {
-		if (!ids_match(ids) || !comm_matches(task->comm) || !cgroup_matches())
+		if (!ids_match(ids) || !comm_matches(comm) || !cgroup_matches())
 			return 0;
 		start_ns = task->group_leader->start_time;
 		struct exit_key key = {.pid = pid, .start_ns = start_ns};
@@ -503,7 +506,7 @@ int exec_exit(struct bpf_raw_tracepoint_args *ctx)
 	ev->filename_len = 0;
 	ev->error = 0;
 	ev->pad = 0;
-	__builtin_memcpy(ev->comm, task->comm, sizeof(ev->comm));
+	__builtin_memcpy(ev->comm, comm, sizeof(ev->comm));
 	bpf_ringbuf_submit(ev, ringbuf_flags(&events));
 	return 0;
 }

@@ -62,7 +62,8 @@ struct exec_event {
 	__u32 filename_len; /* bytes of filename following argv */
 	__u32 error;        /* EXEC_FAILED: the errno (positive, e.g. ENOENT); else 0 */
 	__u32 pad;
-	char comm[EXEC_COMM_LEN]; /* EXEC: the new image's; EXEC_FAILED: the caller's; EXIT: at exit */
+	char comm[EXEC_COMM_LEN]; /* EXEC: the new image's; EXEC_FAILED: the caller's; EXIT: the main
+				   * thread's at exit */
 };
 
 #endif
