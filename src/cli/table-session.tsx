@@ -2,7 +2,7 @@
 import {render} from 'ink'
 import React from 'react'
 
-import {openTracer, type Tracer} from '../trace/open.js'
+import {openTracer, type TraceSummary, type Tracer} from '../trace/open.js'
 import type {TracerSpec} from '../trace/spec.js'
 import {speedUpInkOutput} from '../tui/ink-fast-output.js'
 import {TableApp} from '../tui/table-app.js'
@@ -18,11 +18,11 @@ export async function runTable<O, R>(spec: TracerSpec<O, R>, options: O, session
   const stop = stopSignal(session.durationS)
   const started = performance.now()
   let tracer: Tracer<R> | undefined
-  let model: TableModel<O, R> | undefined
   let app: ReturnType<typeof render> | undefined
+  let summary: TraceSummary
   try {
-    tracer = openTracer(spec, options, (row) => model!.add(row))
-    const t = tracer
+    let model: TableModel<O, R> | undefined
+    const t = (tracer = openTracer(spec, options, (row) => model!.add(row)))
     model = new TableModel(spec, () => t.snapshot(), () => t.version)
     await speedUpInkOutput()
     process.stdout.write(ALTERNATE_SCREEN_ON) // the terminal comes back as it was
@@ -30,12 +30,7 @@ export async function runTable<O, R>(spec: TracerSpec<O, R>, options: O, session
       exitOnCtrlC: false,
       patchConsole: false,
     })
-    const summary = await finishTracing(tracer, stop).finally(() => {
-      app?.unmount()
-      app = undefined
-      process.stdout.write(ALTERNATE_SCREEN_OFF)
-    })
-    process.stderr.write(summaryText(spec, summary, (performance.now() - started) / 1000) + '\n')
+    summary = await finishTracing(tracer, stop)
   } finally {
     if (app) {
       app.unmount()
@@ -44,4 +39,6 @@ export async function runTable<O, R>(spec: TracerSpec<O, R>, options: O, session
     stop.dispose()
     tracer?.close()
   }
+  // After the alternate screen is gone, so the line stays in the terminal.
+  process.stderr.write(summaryText(spec, summary, (performance.now() - started) / 1000) + '\n')
 }
