@@ -297,6 +297,21 @@ static __always_inline struct exec_scratch *traced(struct task_struct *task, str
 	return s;
 }
 
+/* The header fields an EXEC and an EXEC_FAILED record share: the run starts at `now`. */
+static __always_inline void start_record(struct exec_scratch *s, __u32 kind, struct task_ids ids, __u64 now)
+{
+	s->ev.ts_ns = now;
+	s->ev.start_ns = now;
+	s->ev.kind = kind;
+	s->ev.pid = ids.pid;
+	s->ev.ppid = ids.ppid;
+	s->ev.uid = ids.uid;
+	s->ev.exit_code = 0;
+	s->ev.flags = 0;
+	s->ev.error = 0;
+	s->ev.pad = 0;
+}
+
 /* Tasks are read through their BTF type (bpf_get_current_task_btf): field reads are plain loads
  * (a fault reads as 0), where BPF_CORE_READ on an untyped pointer costs a helper call per step. */
 SEC("raw_tp/sched_process_exec")
@@ -312,16 +327,7 @@ int exec_exec(struct bpf_raw_tracepoint_args *ctx)
 	if (bpf_map_update_elem(&running, &ids.pid, &now, BPF_ANY))
 		count_loss(LOSS_MAP_FULL);
 
-	s->ev.ts_ns = now;
-	s->ev.start_ns = now;
-	s->ev.kind = EXEC_EVENT_EXEC;
-	s->ev.pid = ids.pid;
-	s->ev.ppid = ids.ppid;
-	s->ev.uid = ids.uid;
-	s->ev.exit_code = 0;
-	s->ev.flags = 0;
-	s->ev.error = 0;
-	s->ev.pad = 0;
+	start_record(s, EXEC_EVENT_EXEC, ids, now);
 
 	/* The new image's mm; its exe_file is bprm->file, the file the kernel executed. */
 	struct mm_struct *mm = task->mm;
@@ -398,16 +404,8 @@ static __always_inline int failed_exec(long ret, bool at)
 		argv = (const char *const *)PT_REGS_PARM2_SYSCALL(regs);
 	}
 
-	s->ev.ts_ns = bpf_ktime_get_ns();
-	s->ev.start_ns = s->ev.ts_ns;
-	s->ev.kind = EXEC_EVENT_EXEC_FAILED;
-	s->ev.pid = ids.pid;
-	s->ev.ppid = ids.ppid;
-	s->ev.uid = ids.uid;
-	s->ev.exit_code = 0;
-	s->ev.flags = 0;
+	start_record(s, EXEC_EVENT_EXEC_FAILED, ids, bpf_ktime_get_ns());
 	s->ev.error = -ret;
-	s->ev.pad = 0;
 
 	__u32 args_len = argv ? put_argv(s, argv) : 0;
 	if (args_len > EXEC_ARGS_MAX)

@@ -28,7 +28,7 @@ import {monotonicNowNs} from '../../src/engine/clock.js'
 import {forEachRecord} from '../../src/engine/records.js'
 import {EXEC_EVENT} from '../../src/trace/exec/layout.js'
 import {decodeExecRecord, ExecEventKind, ExecFlag, type ExecRecord} from '../../src/trace/exec/record.js'
-import {describeEbpf, programsGone, waitFor} from '../support/ebpf.js'
+import {cgroup2Mount, describeEbpf, programsGone, waitFor} from '../support/ebpf.js'
 
 const ENOENT = 2
 const EACCES = 13
@@ -360,10 +360,7 @@ describeEbpf('exec.bpf.c', () => {
   })
 
   it('filters on a cgroup v2 directory', async () => {
-    const mount = readFileSync('/proc/mounts', 'utf8')
-      .split('\n')
-      .map((l) => l.split(' '))
-      .find((f) => f[2] === 'cgroup2')?.[1]
+    const mount = cgroup2Mount()
     expect(mount, 'no cgroup2 mount in /proc/mounts').toBeDefined()
     const cgroup = join(mount!, `monitor-execbpf-${process.pid}`)
     mkdirSync(cgroup)

@@ -6,7 +6,7 @@ import {dirname, join} from 'node:path'
 import {beforeAll, expect, it, onTestFinished} from 'vitest'
 
 import {startCli, startReady} from '../support/cli.js'
-import {CLI, describeEbpf, programsGone, programsOf, ROOT, sleep, waitFor} from '../support/ebpf.js'
+import {cgroup2Mount, CLI, describeEbpf, programsGone, programsOf, ROOT, sleep, waitFor} from '../support/ebpf.js'
 
 interface Run {
   type: string
@@ -148,10 +148,7 @@ describeEbpf('trace exec', () => {
   })
 
   it('with --cgroup reports only processes in that cgroup v2 directory', async () => {
-    const mount = readFileSync('/proc/mounts', 'utf8')
-      .split('\n')
-      .map((l) => l.split(' '))
-      .find((f) => f[2] === 'cgroup2')?.[1]
+    const mount = cgroup2Mount()
     expect(mount, 'no cgroup2 mount in /proc/mounts').toBeDefined()
     const cgroup = join(mount!, `monitor-test-${process.pid}`)
     mkdirSync(cgroup)

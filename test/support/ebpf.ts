@@ -1,6 +1,6 @@
 /** Gate for tests that need a real kernel: skipped on a developer machine without root, but
  * FAILED under CI=true — a silent skip would hide a broken CI host or engine. */
-import {existsSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {execFileSync} from 'node:child_process'
 import {describe, it} from 'vitest'
 
@@ -78,3 +78,11 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000, stepMs = 5
 
 export const ROOT = new URL('../../', import.meta.url).pathname
 export const CLI = `${ROOT}bin/run.js`
+
+/** Where cgroup v2 is mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host). */
+export function cgroup2Mount(): string | undefined {
+  return readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '))
+    .find((f) => f[2] === 'cgroup2')?.[1]
+}
