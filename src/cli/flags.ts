@@ -23,3 +23,15 @@ export const utcFlag = Flags.boolean({summary: 'Show times in UTC instead of loc
 
 export const pidFlag = Flags.integer({summary: 'Only this process and its direct children', min: 1})
 export const uidFlag = Flags.integer({summary: 'Only processes of this user id', min: 0})
+
+/** The filters of every `trace tcp` mode and `top tcp` (src/trace/tcp/filter.ts says how they match). */
+export const tcpFilterFlags = {
+  pid: Flags.integer({summary: 'Only connections owned by this process', min: 1}),
+  comm: Flags.string({summary: "Only connections whose owner's command name contains this"}),
+  port: Flags.integer({summary: 'Only connections with this local or remote port', min: 1, max: 65535}),
+  laddr: Flags.string({summary: 'Only connections with this local address', helpValue: '<addr>'}),
+  raddr: Flags.string({summary: 'Only connections with this remote address', helpValue: '<addr>'}),
+  ipv4: Flags.boolean({summary: 'Only IPv4', exclusive: ['ipv6']}),
+  ipv6: Flags.boolean({summary: 'Only IPv6', exclusive: ['ipv4']}),
+  cgroup: Flags.string({summary: 'Only connections of processes in this cgroup v2 directory or below it', helpValue: '<dir>'}),
+}

@@ -1,9 +1,9 @@
 /** Turns a tracer spec into a running tracer: load, configure, attach, stream the ring through the
  * reducer, count losses, and fail fast — a reducer that throws or a drain thread that dies ends the
  * session within a flush period instead of looking like a quiet system. */
-import {BpfObject, type Losses, type RingBufferStream, forEachRecord, monotonicNowNs, totalLosses} from '../engine/index.js'
+import {BpfObject, epochUsFromMonotonicNs, type Losses, type RingBufferStream, forEachRecord, monotonicNowNs, totalLosses} from '../engine/index.js'
 import {MonitorError} from '../errors.js'
-import type {Counts, Reducer, TracerSpec} from './spec.js'
+import type {Counts, Reducer, ReducerContext, TracerSpec} from './spec.js'
 
 export interface TraceSummary {
   counts: Counts
@@ -48,7 +48,7 @@ const TICK_MS = 100
 
 export function openTracer<O, R>(spec: TracerSpec<O, R>, options: O, emit: (row: R) => void): Tracer<R> {
   // First, so options the reducer refuses (a bad pattern) fail before anything loads.
-  const reducer = spec.reducer(options, emit)
+  const reducer = spec.reducer(options, emit, liveContext())
   const obj = BpfObject.open(spec.object, {
     config: spec.config?.(options),
     maxEntries: spec.maxEntries?.(options),
@@ -63,6 +63,11 @@ export function openTracer<O, R>(spec: TracerSpec<O, R>, options: O, emit: (row:
     obj.closeNow()
     throw error
   }
+}
+
+/** The live clock: this host's monotonic → wall-clock offset, tracing from now. */
+export function liveContext(): ReducerContext {
+  return {toEpochUs: epochUsFromMonotonicNs, startNs: monotonicNowNs()}
 }
 
 class RunningTracer<O, R> implements Tracer<R> {

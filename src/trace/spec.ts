@@ -24,6 +24,14 @@ export interface Reducer<R> {
   counts(): Counts
 }
 
+/** What a reducer is told about the clock: a live tracer's, or a recorded trace's (replay). */
+export interface ReducerContext {
+  /** Wall-clock µs since the epoch of a CLOCK_MONOTONIC ns timestamp. */
+  toEpochUs(monoNs: number): number
+  /** CLOCK_MONOTONIC ns when tracing started (rows older than this existed before). */
+  startNs: number
+}
+
 export interface TracerSpec<O, R> {
   /** The command, as users type it: `trace exec`. */
   command: string
@@ -41,7 +49,7 @@ export interface TracerSpec<O, R> {
   notices?(options: O): string[]
   /** Layouts of the records this tracer's ring carries (the layout test reads them too). */
   layouts: readonly (StructLayout | EnumLayout)[]
-  reducer(options: O, emit: (row: R) => void): Reducer<R>
+  reducer(options: O, emit: (row: R) => void, ctx: ReducerContext): Reducer<R>
   /** One list for the text output and the live table. */
   columns: readonly Column<R>[]
   /** The row as one NDJSON line (field names documented in the README). */

@@ -11,6 +11,9 @@ import {execFilter} from '../../src/trace/exec/spec.js'
 import {decodeWaitStatus, signalName} from '../../src/trace/wait-status.js'
 import {encode} from '../support/records.js'
 
+/** A fixed clock: wall-clock µs = monotonic µs + 1.7e15; tracing started at monotonic `startNs`. */
+const ctx = (startNs = 0) => ({toEpochUs: (ns: number) => Math.floor(ns / 1000) + 1.7e15, startNs})
+
 const EXEC = EXEC_EVENT_KIND.values.EXEC_EVENT_EXEC
 const EXIT = EXEC_EVENT_KIND.values.EXEC_EVENT_EXIT
 const FAILED = EXEC_EVENT_KIND.values.EXEC_EVENT_EXEC_FAILED
@@ -34,7 +37,7 @@ function feed(reducer: ExecReducer, records: Uint8Array[]): void {
 describe('trace exec reducer', () => {
   it('joins exec and exit into one run with exit code, signal and duration', () => {
     const rows: ExecRow[] = []
-    const r = new ExecReducer((row) => rows.push(row))
+    const r = new ExecReducer((row) => rows.push(row), ctx())
     feed(r, [exec(42, 1_000, 'curl', ['curl', '-s', 'http://x']), exec(43, 2_000, 'sh', ['sh']), exit(42, 5_000, 1_000, 3 << 8), exit(43, 9_000, 2_000, 0x80 | 11)])
     expect(rows.map((x) => [x.pid, x.comm, x.argv, x.exit_code, x.signal, x.core_dumped, x.duration_ns, x.end])).toEqual([
       [42, 'curl', ['curl', '-s', 'http://x'], 3, null, false, 4_000, 'exit'],
@@ -45,7 +48,7 @@ describe('trace exec reducer', () => {
 
   it('ends a run when its process execs again, and reports the still-running at finish', () => {
     const rows: ExecRow[] = []
-    const r = new ExecReducer((row) => rows.push(row))
+    const r = new ExecReducer((row) => rows.push(row), ctx())
     feed(r, [exec(7, 100, 'sh', ['sh']), exec(7, 300, 'ls', ['ls'])])
     expect(rows.map((x) => [x.comm, x.end, x.duration_ns])).toEqual([['sh', 'exec', 200]])
     expect(r.open(1_300).map((x) => [x.comm, x.end, x.duration_ns])).toEqual([['ls', 'running', 1_000]])
@@ -59,7 +62,7 @@ describe('trace exec reducer', () => {
 
   it('counts an exit whose exec record was lost, and still reports it', () => {
     const rows: ExecRow[] = []
-    const r = new ExecReducer((row) => rows.push(row))
+    const r = new ExecReducer((row) => rows.push(row), ctx())
     feed(r, [exit(9, 50, 10, 0, 'lost')])
     expect(rows).toMatchObject([{pid: 9, comm: 'lost', argv: [], exit_code: 0, duration_ns: 40}])
     expect(r.counts().exits_without_exec).toBe(1)
@@ -67,7 +70,7 @@ describe('trace exec reducer', () => {
 
   it('filters command lines and names in user space; a filtered exec hides its exit too', () => {
     const rows: ExecRow[] = []
-    const r = new ExecReducer((row) => rows.push(row), execFilter({args: 'needle', comm: '^tr', regex: true}))
+    const r = new ExecReducer((row) => rows.push(row), ctx(), execFilter({args: 'needle', comm: '^tr', regex: true}))
     feed(r, [exec(1, 1, 'true', ['true', 'hay']), exec(2, 2, 'true', ['true', 'needle']), exec(3, 3, 'xtrue', ['x', 'needle']), exit(1, 9, 1, 0), exit(2, 9, 2, 0), exit(3, 9, 3, 0)])
     expect(rows.map((x) => x.pid)).toEqual([2])
     expect(r.counts().exits_without_exec).toBe(0)
@@ -75,7 +78,7 @@ describe('trace exec reducer', () => {
 
   it('emits a start row at exec with --starts, and the run at exit', () => {
     const rows: ExecRow[] = []
-    const r = new ExecReducer((row) => rows.push({...row}), {}, true)
+    const r = new ExecReducer((row) => rows.push({...row}), ctx(), {}, true)
     feed(r, [exec(5, 10, 'sleep', ['sleep', '1']), exit(5, 30, 10, 0)])
     expect(rows.map((x) => [x.phase, x.end])).toEqual([
       ['start', 'running'],
@@ -86,7 +89,7 @@ describe('trace exec reducer', () => {
 
   it('reports a failed exec as a run of its own, with its errno and the path as passed', () => {
     const rows: ExecRow[] = []
-    const r = new ExecReducer((row) => rows.push(row))
+    const r = new ExecReducer((row) => rows.push(row), ctx())
     const args = Buffer.from('./nope\0-x\0')
     const name = Buffer.from('./nope\0')
     const rec = encode(EXEC_EVENT, {kind: FAILED, ts_ns: 10, start_ns: 10, pid: 5, ppid: 1, uid: 0, args_len: args.length, filename_len: name.length, error: 2, comm: 'sh'}, Buffer.concat([args, name]))
@@ -103,7 +106,7 @@ describe('trace exec reducer', () => {
       return encode(EXEC_EVENT, {kind: FAILED, ts_ns: ts, start_ns: ts, pid, ppid: 1, uid: 0, args_len: args.length, filename_len: name.length, error: 2, comm: 'node'}, Buffer.concat([args, name]))
     }
     const rows: ExecRow[] = []
-    const r = new ExecReducer((row) => rows.push(row))
+    const r = new ExecReducer((row) => rows.push(row), ctx())
     // Found on the third try: one run, no failures.
     feed(r, [failed(1, 1, '/usr/local/sbin/sleep', ['sleep', '1']), failed(1, 2, '/usr/local/bin/sleep', ['sleep', '1']), exec(1, 3, 'sleep', ['sleep', '1'])])
     expect(rows).toHaveLength(0)
@@ -125,7 +128,7 @@ describe('trace exec reducer', () => {
 
   it('tells forked children from processes older than the trace among untracked exits', () => {
     const rows: ExecRow[] = []
-    const r = new ExecReducer((row) => rows.push(row), {}, false, 1_000)
+    const r = new ExecReducer((row) => rows.push(row), ctx(1_000), {}, false)
     const exitOf = (pid: number, start: number) => encode(EXEC_EVENT, {kind: EXIT, ts_ns: 5_000, start_ns: start, pid, ppid: 1, uid: 0, exit_code: 7 << 8, flags: UNTRACKED, comm: 'sh'})
     feed(r, [exitOf(1, 2_000), exitOf(2, 500)])
     expect(rows.map((x) => [x.pid, x.origin, x.exit_code, x.duration_ns, x.argv])).toEqual([
@@ -136,7 +139,7 @@ describe('trace exec reducer', () => {
   })
 
   it('refuses a record shorter than its header', () => {
-    const r = new ExecReducer(() => undefined)
+    const r = new ExecReducer(() => undefined, ctx())
     expect(() => r.record(new DataView(new ArrayBuffer(32)), 0, 32)).toThrow(/shorter than its/)
   })
 
@@ -144,7 +147,7 @@ describe('trace exec reducer', () => {
     const rows: ExecRow[] = []
     const rec = exec(1, 1, 'x', ['ab'])
     Buffer.from(rec.buffer).writeUInt32LE(4096, EXEC_EVENT.fields.args_len.offset)
-    const r = new ExecReducer((row) => rows.push(row))
+    const r = new ExecReducer((row) => rows.push(row), ctx())
     feed(r, [rec])
     expect(r.open(2)[0].argv).toEqual(['ab'])
   })

@@ -2,8 +2,7 @@
  * execs and (with --all-exits) exits of processes that never exec'd are runs of their own. */
 import {constants} from 'node:os'
 
-import {epochUsFromMonotonicNs} from '../../engine/index.js'
-import type {Counts, Reducer} from '../spec.js'
+import type {Counts, Reducer, ReducerContext} from '../spec.js'
 import {decodeWaitStatus} from '../wait-status.js'
 import {decodeExecRecord, ExecEventKind, ExecFlag, type ExecRecord} from './record.js'
 
@@ -74,12 +73,12 @@ export class ExecReducer implements Reducer<ExecRow> {
   private runs = 0
   private stillRunning = 0
 
-  /** `tracingSinceNs`: CLOCK_MONOTONIC start of tracing, to tell `fork` from `before`. */
+  /** `ctx.startNs`: CLOCK_MONOTONIC start of tracing, to tell `fork` from `before`. */
   constructor(
     private readonly emit: (row: ExecRow) => void,
+    private readonly ctx: ReducerContext,
     private readonly filter: ExecFilter = {},
     private readonly starts = false,
-    private readonly tracingSinceNs = 0,
   ) {}
 
   record(view: DataView, offset: number, length: number): void {
@@ -153,7 +152,7 @@ export class ExecReducer implements Reducer<ExecRow> {
         // --all-exits: a process that never exec'd while tracing. Its argv is not known.
         if (!this.wanted(r.comm, [])) return
         this.untrackedExits++
-        row = this.row(r, r.start_ns >= this.tracingSinceNs ? 'fork' : 'before')
+        row = this.row(r, r.start_ns >= this.ctx.startNs ? 'fork' : 'before')
       } else {
         this.exitsWithoutExec++ // its exec record was lost: argv is unknown
         row = this.row(r, 'exec')
@@ -171,7 +170,7 @@ export class ExecReducer implements Reducer<ExecRow> {
   private row(r: ExecRecord, origin: ExecRow['origin']): ExecRow {
     return {
       phase: 'run',
-      start_us: epochUsFromMonotonicNs(r.start_ns),
+      start_us: this.ctx.toEpochUs(r.start_ns),
       start_ns: r.start_ns,
       pid: r.pid,
       ppid: r.ppid,

@@ -1,7 +1,6 @@
 /** `monitor trace exec`: every process run, exec to exit. */
 import {closeSync, openSync, statfsSync, statSync} from 'node:fs'
 
-import {monotonicNowNs} from '../../engine/index.js'
 import {ExitCode, MonitorError} from '../../errors.js'
 import {plural} from '../../output/format.js'
 import type {TracerSpec} from '../spec.js'
@@ -96,7 +95,7 @@ export const execSpec: TracerSpec<ExecOptions, ExecRow> = {
       closeSync(fd)
     }
   },
-  reducer: (o, emit) => new ExecReducer(emit, execFilter(o), o.starts, monotonicNowNs()),
+  reducer: (o, emit, ctx) => new ExecReducer(emit, ctx, execFilter(o), o.starts),
   columns: EXEC_COLUMNS,
   json: execJson,
   key: (r) => `${r.pid}:${r.start_ns}`,
