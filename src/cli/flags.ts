@@ -21,6 +21,11 @@ export const durationFlag = Flags.custom<number>({
 
 export const utcFlag = Flags.boolean({summary: 'Show times in UTC instead of local time (JSON is always UTC)'})
 
+export const recordFlag = Flags.string({
+  summary: 'Also record the trace into this file (read it with `monitor trace report` and `trace convert`)',
+  helpValue: '<file>',
+})
+
 export const pidFlag = Flags.integer({summary: 'Only this process and its direct children', min: 1})
 export const uidFlag = Flags.integer({summary: 'Only processes of this user id', min: 0})
 

@@ -2,12 +2,13 @@
 import {render} from 'ink'
 import React from 'react'
 
-import {openTracer, type TraceSummary, type Tracer} from '../trace/open.js'
+import type {TraceSummary, Tracer} from '../trace/open.js'
 import type {TracerSpec} from '../trace/spec.js'
 import {speedUpInkOutput} from '../tui/ink-fast-output.js'
 import {TableApp} from '../tui/table-app.js'
+import {Backpressure, finishRecorded, openRecorded, type RecordedTracer} from './recording.js'
 import type {SessionOptions} from './session-options.js'
-import {finishTracing, stopSignal} from './stop-signal.js'
+import {stopSignal} from './stop-signal.js'
 import {summaryText} from './summary.js'
 import {TableModel} from './table-model.js'
 
@@ -18,11 +19,14 @@ export async function runTable<O, R>(spec: TracerSpec<O, R>, options: O, session
   const stop = stopSignal(session.durationS)
   const started = performance.now()
   let tracer: Tracer<R> | undefined
+  let traced: RecordedTracer<O, R> | undefined
   let app: ReturnType<typeof render> | undefined
   let summary: TraceSummary
   try {
     let model: TableModel<O, R> | undefined
-    const t = (tracer = openTracer(spec, options, (row) => model!.add(row)))
+    // The table keeps what it shows; only a recording behind on its disk pauses the ring.
+    traced = openRecorded(spec, options, (row) => model!.add(row), session, new Backpressure(() => tracer))
+    const t = (tracer = traced.tracer)
     model = new TableModel(spec, () => t.snapshot(), () => t.version)
     await speedUpInkOutput()
     process.stdout.write(ALTERNATE_SCREEN_ON) // the terminal comes back as it was
@@ -30,7 +34,8 @@ export async function runTable<O, R>(spec: TracerSpec<O, R>, options: O, session
       exitOnCtrlC: false,
       patchConsole: false,
     })
-    summary = await finishTracing(tracer, stop)
+    summary = await finishRecorded(traced, stop)
+    await traced.recording?.finish(summary, (performance.now() - started) / 1000)
   } finally {
     if (app) {
       app.unmount()
@@ -38,6 +43,7 @@ export async function runTable<O, R>(spec: TracerSpec<O, R>, options: O, session
     }
     stop.dispose()
     tracer?.close()
+    traced?.recording?.close()
   }
   // After the alternate screen is gone, so the line stays in the terminal.
   process.stderr.write(summaryText(spec, summary, (performance.now() - started) / 1000) + '\n')

@@ -46,9 +46,18 @@ const QUEUE_DEPTH = 2
 /** How often a reducer that holds rows back is told the time. */
 const TICK_MS = 100
 
-export function openTracer<O, R>(spec: TracerSpec<O, R>, options: O, emit: (row: R) => void): Tracer<R> {
+/** What else a session wants from the stream (a recording of it). */
+export interface TracerTap {
+  /** The reducer's clock (default: liveContext()); a recording keeps the same one in its header. */
+  context?: ReducerContext
+  /** Each batch as the ring delivered it, before the reducer sees it. Its memory is reused once
+   * this returns: copy what must outlive the call. */
+  onBatch?(batch: Buffer): void
+}
+
+export function openTracer<O, R>(spec: TracerSpec<O, R>, options: O, emit: (row: R) => void, tap: TracerTap = {}): Tracer<R> {
   // First, so options the reducer refuses (a bad pattern) fail before anything loads.
-  const reducer = spec.reducer(options, emit, liveContext())
+  const reducer = spec.reducer(options, emit, tap.context ?? liveContext())
   const obj = BpfObject.open(spec.object, {
     config: spec.config?.(options),
     maxEntries: spec.maxEntries?.(options),
@@ -58,7 +67,7 @@ export function openTracer<O, R>(spec: TracerSpec<O, R>, options: O, emit: (row:
     obj.load()
     spec.setup?.(obj, options)
     for (const p of obj.programNames) obj.attach(p)
-    return new RunningTracer(spec, obj, reducer)
+    return new RunningTracer(spec, obj, reducer, tap.onBatch)
   } catch (error) {
     obj.closeNow()
     throw error
@@ -85,6 +94,7 @@ class RunningTracer<O, R> implements Tracer<R> {
     private readonly spec: TracerSpec<O, R>,
     private readonly obj: BpfObject,
     private readonly reducer: Reducer<R>,
+    onBatchTap?: (batch: Buffer) => void,
   ) {
     this.programs = obj.programNames
     this.failed = new Promise<never>((_, reject) => (this.fail = reject))
@@ -96,6 +106,7 @@ class RunningTracer<O, R> implements Tracer<R> {
       queueDepth: QUEUE_DEPTH,
       onBatch: (batch) => {
         this.version++
+        onBatchTap?.(batch) // first: a batch the reducer chokes on is still recorded
         forEachRecord(batch, record)
       },
       onError: (error) => this.onFailure(error),
