@@ -83,6 +83,8 @@ export class TraceRecording<O, R> {
       pid: process.pid,
     }
     this.writer.begin(header)
+    this.writeStats(this.context.startNs) // the loss counters' names and starting values
+    this.lastStatsNs = 0
   }
 
   /** Bytes handed to the OS so far. */
