@@ -117,7 +117,7 @@ export function execTimeline(r: ExecRow, ctx: TimelineContext): TimelineEvent | 
       uid: r.uid,
       filename: r.filename,
       argv: r.argv.join(' '),
-      end: formatEnd(r),
+      end: howItEnded(r),
       ...(before ? {started_before_trace: true} : {}),
     },
   }

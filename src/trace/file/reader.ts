@@ -75,6 +75,7 @@ export class TraceFileReader {
       throw new MonitorError(`${path}: ${why}`, {exitCode: ExitCode.usage, cause: error})
     }
     try {
+      if (fstatSync(fd).isDirectory()) throw new MonitorError(`${path}: it is a directory`, {exitCode: ExitCode.usage})
       return new TraceFileReader(path, fd)
     } catch (error) {
       closeSync(fd)

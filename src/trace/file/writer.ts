@@ -129,9 +129,14 @@ export class TraceFileWriter {
     this.events.onError?.(this.failure)
   }
 
+  /** Resolves once everything queued so far reached the OS (a reader then sees it). */
+  async flushed(): Promise<void> {
+    if (this.writing) await new Promise<void>((resolve) => this.idle.push(resolve))
+  }
+
   /** Writes what is queued, syncs the file to disk and closes it. Rejects with the write error, if any. */
   async close(): Promise<void> {
-    if (this.writing) await new Promise<void>((resolve) => this.idle.push(resolve))
+    await this.flushed()
     if (this.failure) throw this.failure
     const fd = this.fd
     if (fd === undefined) return
