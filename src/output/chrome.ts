@@ -10,11 +10,12 @@ export function chromeTraceStart(meta: Record<string, unknown>): string {
 
 export const CHROME_TRACE_END = ']}'
 
-/** µs with at most ns precision (Chrome takes fractional µs). */
+/** A duration in µs to ns precision (Chrome takes fractional µs). Epoch timestamps stay as they are:
+ * ×1000 would pass 2^53. */
 const us = (v: number) => Math.round(v * 1000) / 1000
 
 export function chromeEvent(e: TimelineEvent): string {
-  const common = {name: e.name, cat: e.category, ts: us(e.startUs), pid: e.pid, tid: e.tid}
+  const common = {name: e.name, cat: e.category, ts: e.startUs, pid: e.pid, tid: e.tid}
   return JSON.stringify(
     e.durationUs === null ? {...common, ph: 'i', s: 't', args: e.args ?? {}} : {...common, ph: 'X', dur: us(e.durationUs), args: e.args ?? {}},
   )
