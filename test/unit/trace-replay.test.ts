@@ -152,7 +152,7 @@ describe('trace exec recorded and replayed', () => {
 
   it('summarises: top commands, how runs ended, the duration histogram', async () => {
     const report = buildReport(await record('report.trace', {}))
-    const byName = Object.fromEntries(report.sections.map((s) => [s.name, s]))
+    const byName: Record<string, unknown> = Object.fromEntries(report.sections.map((s) => [s.name, s]))
     expect(byName.top_by_runs).toMatchObject({kind: 'table', rows: [{comm: 'true', runs: 2, failed: 0}, {comm: 'sleep', runs: 2, failed: 1}, {comm: 'sh'}, {comm: 'make'}]})
     expect((byName.top_by_time as {rows: {comm: string}[]}).rows[0].comm).toBe('make')
     expect((byName.endings as {rows: unknown[]}).rows).toEqual([
