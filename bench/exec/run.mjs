@@ -12,6 +12,8 @@
 //   exitsnoop     exitsnoop alone
 //   monitor-comm  node bin/run.js trace exec -o json --comm true (in-kernel filter; information only:
 //                 the peers have no equivalent, execsnoop -n filters in user space, exitsnoop not at all)
+//   monitor-record  node bin/run.js trace exec -o json --record FILE (what recording a trace file costs;
+//                 the file's size per record is printed)
 // All tracers run unfiltered for the primary comparison; records are attributed to the storm by
 // comm "true" and ppid == the storm's pid.
 //
@@ -24,7 +26,7 @@
 // Needs root, libbpf-tools (execsnoop, exitsnoop), bpftool, setpriv, cc, and `npm run build` done.
 // Exits 1 when monitor lost records or missed runs; otherwise 0: this is a measurement, not a gate.
 import {execFileSync, spawn} from 'node:child_process'
-import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -33,9 +35,10 @@ import {bpfPrograms, Children, enableBpfStats, median, options} from '../lib.mjs
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
 const out = '/tmp/monitor-bench-exec'
+const RECORD_FILE = join(out, 'record.trace')
 const SETTLE_MS = 300 // after attach, and after the storm (lets the tracers drain before sampling CPU)
 
-const ALL = ['base', 'monitor', 'peers', 'execsnoop', 'exitsnoop', 'monitor-comm']
+const ALL = ['base', 'monitor', 'peers', 'execsnoop', 'exitsnoop', 'monitor-comm', 'monitor-record']
 const opts = options({runs: 5, n: 5000, contenders: ALL.join(','), json: false})
 const runs = Number(opts.runs)
 const N = Number(opts.n)
@@ -68,6 +71,7 @@ const TRACERS = {
   base: [],
   monitor: [monitorCmd()],
   'monitor-comm': [monitorCmd(['--comm', 'true'])],
+  'monitor-record': [monitorCmd(['--record', RECORD_FILE])],
   peers: [EXECSNOOP, EXITSNOOP],
   execsnoop: [EXECSNOOP],
   exitsnoop: [EXITSNOOP],
@@ -258,6 +262,7 @@ async function runOne(name, round) {
       if (t.spec.tool === 'monitor') {
         const m = parseMonitor(text, storm.pid)
         Object.assign(r, {execs_seen: m.execs, exits_seen: m.exits, lost: m.lost, summary: m.summary})
+        if (t.spec.args.includes(RECORD_FILE)) r.record_bytes = statSync(RECORD_FILE).size
       } else if (t.spec.tool === 'execsnoop') {
         r.execs_seen = parseColumns(text, storm.pid)
         r.lost += lostLines(err)
@@ -309,7 +314,9 @@ async function main() {
             (name === 'base'
               ? '\n'
               : `, cpu ${fmt(r.cpu_ns / N / 1000, 2)} us/exec, bpf ${fmt(r.bpf_ns / N)} ns/exec, irq_work ${fmt(r.irq_work / N, 2)}/exec, ` +
-                `seen exec ${r.execs_seen ?? '-'} exit ${r.exits_seen ?? '-'}, lost ${r.lost}\n`),
+                `seen exec ${r.execs_seen ?? '-'} exit ${r.exits_seen ?? '-'}, lost ${r.lost}` +
+                (r.record_bytes ? `, file ${r.record_bytes} bytes (${fmt(r.record_bytes / (r.summary.execs + r.summary.exits), 1)} bytes/record)` : '') +
+                '\n'),
         )
         if (r.stderr) process.stderr.write(r.stderr)
       }

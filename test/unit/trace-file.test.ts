@@ -79,13 +79,38 @@ describe('trace file', () => {
     expect(frames.at(-1)).toMatchObject({kind: 'end', end: {counts: {n: 3}, lost_total: 2}})
   })
 
+  it('deflates batches big enough to pay, in file order with the frames around them, and inflates them back', async () => {
+    const path = scratch()
+    const w = new TraceFileWriter(path)
+    w.begin(HEADER)
+    const batches = Array.from({length: 40}, (_, i) => batch(i, i % 3 === 0 ? 2 : 60)) // small ones stay raw
+    batches.forEach((b, i) => {
+      w.batch(b, i)
+      w.json(FrameKind.stats, {ns: i, lost: {}})
+    })
+    await w.close()
+    const {frames} = readAll(path)
+    expect(batchesOf(frames)).toEqual(batches)
+    expect(frames.map((f) => (f.kind === 'stats' ? f.stats.ns : f.kind === 'batch' ? f.receiptNs : -1))).toEqual(batches.flatMap((_, i) => [i, i]))
+    // The flags byte of each batch frame: 60-record batches deflated, 2-record ones not.
+    const bytes = readFileSync(path)
+    const flags: number[] = []
+    for (let at = PREAMBLE_BYTES; at < bytes.length; at += FRAME_HEADER_BYTES + bytes.readUInt32LE(at + 4)) {
+      if (bytes[at + 8] === FrameKind.batch) flags.push(bytes[at + 9])
+    }
+    expect(flags).toEqual(batches.map((_, i) => (i % 3 === 0 ? 0 : 1)))
+    const raw = batches.reduce((n, b) => n + b.length, 0)
+    expect(bytes.length).toBeLessThan(raw / 3)
+  })
+
   it('reads a file cut at any byte of its last batch up to the batch before, and says where it was cut', async () => {
     const whole = scratch()
-    const batches = [batch(0), batch(1), batch(2, 6)]
+    const batches = [batch(0), batch(1), batch(2, 60)] // the last one deflated
     await writeTrace(whole, batches, false)
     const bytes = readFileSync(whole)
-    const lastLength = FRAME_HEADER_BYTES + 8 + batches[2].length
-    const lastAt = bytes.length - lastLength
+    let lastAt = PREAMBLE_BYTES
+    while (lastAt + FRAME_HEADER_BYTES + bytes.readUInt32LE(lastAt + 4) < bytes.length) lastAt += FRAME_HEADER_BYTES + bytes.readUInt32LE(lastAt + 4)
+    expect(bytes[lastAt + 9]).toBe(1)
     const {frames: all, reader: full} = readAll(whole)
     expect(batchesOf(all)).toEqual(batches)
     expect(full.cut).toMatchObject({offset: bytes.length, reason: expect.stringMatching(/no end frame/)})
