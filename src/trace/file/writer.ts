@@ -1,11 +1,11 @@
-/** Writes a trace file (format.ts) without holding up the live path: a frame is queued (one copy of
- * the batch, made here because the batch's memory is reused), deflated on libuv's thread pool (level 1:
- * exec records shrink 5–8×, for ~0.7 µs of CPU per record off the JS thread — bench/tracefile/README.md),
- * and written in file order with one writev per turn. Like the line writer it passes the disk's pace back — congested above HIGH_WATER
+/** Writes a trace file (format.ts) without holding up the live path: a batch is deflated (level 1,
+ * small state: exec records shrink ~8× for ~0.5 µs of CPU per record, cheaper in all than a round trip
+ * through the thread pool — bench/tracefile/README.md) or copied (its memory is reused), queued, and
+ * written in the background with one writev per turn. Like the line writer it passes the disk's pace back — congested above HIGH_WATER
  * queued bytes, drained below LOW_WATER — so a slow disk pauses the ring (records wait in the kernel,
  * overflows are counted) instead of growing memory. A write error fails the recording at once. */
 import {closeSync, fsync, openSync, close as closeFd, writeSync, writev, writevSync} from 'node:fs'
-import {deflateRaw} from 'node:zlib'
+import {deflateRawSync} from 'node:zlib'
 
 import {ExitCode, MonitorError} from '../../errors.js'
 import {BATCH_PREFIX_BYTES, encodeFrame, FRAME_HEADER_BYTES, FrameFlag, FrameKind, jsonFrame, preamble, sealFrame} from './format.js'
@@ -26,13 +26,9 @@ export interface TraceWriterOptions extends TraceWriterEvents {
 
 /** Batches smaller than this are stored as they are: deflate's fixed cost outweighs what it saves. */
 const MIN_DEFLATE_BYTES = 512
-const DEFLATE_LEVEL = 1
-
-/** A frame in file order whose payload is still being deflated. */
-interface Deflating {
-  frame: Buffer | undefined
-  bytes: number
-}
+/** Level 1 with a 4 KiB window and small hash tables: as small a file as the defaults give for exec
+ * records, at 30% less CPU (most of deflate's cost per batch is setting up its state). */
+export const DEFLATE_OPTIONS = {level: 1, memLevel: 4, windowBits: 12}
 
 const HIGH_WATER = 8 << 20
 const LOW_WATER = 2 << 20
@@ -50,8 +46,6 @@ export class TraceFileWriter {
   private fd: number | undefined
   private idle: (() => void)[] = []
   private begun = false
-  private readonly deflating: Deflating[] = []
-  private deflatingBytes = 0
   private fdInFlight: number | undefined
   private readonly deflate: boolean
 
@@ -60,7 +54,7 @@ export class TraceFileWriter {
     readonly path: string,
     private readonly events: TraceWriterOptions = {},
   ) {
-    this.deflate = events.deflate ?? true
+    this.deflate = events.deflate ?? process.env.MONITOR_RECORD_DEFLATE !== '0'
     try {
       this.fd = openSync(path, 'w', 0o644)
     } catch (error) {
@@ -86,9 +80,9 @@ export class TraceFileWriter {
     return this.failure
   }
 
-  /** Bytes waiting to be written (or deflated). */
+  /** Bytes waiting to be written. */
   get pending(): number {
-    return this.queued + this.deflatingBytes
+    return this.queued
   }
 
   /** One batch of ring records as the drain delivered them, received at `receiptNs`. */
@@ -97,22 +91,11 @@ export class TraceFileWriter {
     frame.writeUInt32LE(receiptNs % 0x1_0000_0000, FRAME_HEADER_BYTES)
     frame.writeUInt32LE(Math.floor(receiptNs / 0x1_0000_0000), FRAME_HEADER_BYTES + 4)
     frame.set(records, FRAME_HEADER_BYTES + BATCH_PREFIX_BYTES)
-    if (!this.deflate || records.byteLength < MIN_DEFLATE_BYTES) return this.push(sealFrame(frame, FrameKind.batch))
-    if (this.fd === undefined) return
-    const slot: Deflating = {frame: undefined, bytes: frame.length}
-    this.deflating.push(slot)
-    this.deflatingBytes += slot.bytes
-    this.checkCongestion()
-    deflateRaw(frame.subarray(FRAME_HEADER_BYTES), {level: DEFLATE_LEVEL}, (error, z) => {
-      slot.frame = !error && z.length + FRAME_HEADER_BYTES < frame.length ? encodeFrame(FrameKind.batch, z, FrameFlag.deflated) : sealFrame(frame, FrameKind.batch)
-      // Frames go out in the order they came: the ones done at the head of the line, now.
-      while (this.deflating[0]?.frame) {
-        const done = this.deflating.shift()!
-        this.deflatingBytes -= done.bytes
-        this.enqueue(done.frame!)
-      }
-      if (!this.writing) this.writeSome()
-    })
+    if (this.deflate && records.byteLength >= MIN_DEFLATE_BYTES) {
+      const z = deflateRawSync(frame.subarray(FRAME_HEADER_BYTES), DEFLATE_OPTIONS)
+      if (z.length + FRAME_HEADER_BYTES < frame.length) return this.push(encodeFrame(FrameKind.batch, z, FrameFlag.deflated))
+    }
+    this.push(sealFrame(frame, FrameKind.batch))
   }
 
   json(kind: FrameKind, value: unknown): void {
@@ -122,30 +105,19 @@ export class TraceFileWriter {
   private push(frame: Buffer): void {
     if (!this.begun) throw new Error('TraceFileWriter: a frame before the header')
     if (this.fd === undefined) return
-    // Behind a batch still deflating, a frame waits its turn.
-    if (this.deflating.length) this.deflating.push({frame, bytes: 0})
-    else this.enqueue(frame)
-    if (!this.writing) this.writeSome()
-  }
-
-  private enqueue(frame: Buffer): void {
-    if (this.fd === undefined) return
     this.queue.push(frame)
     this.queued += frame.length
-    this.checkCongestion()
-  }
-
-  private checkCongestion(): void {
-    if (!this.congested && this.pending >= HIGH_WATER) {
+    if (!this.congested && this.queued >= HIGH_WATER) {
       this.congested = true
       this.events.onCongested?.()
     }
+    if (!this.writing) this.writeSome()
   }
 
   private writeSome(): void {
     if (this.fd === undefined || this.queue.length === 0) {
       this.writing = false
-      if (!this.deflating.length || this.fd === undefined) for (const done of this.idle.splice(0)) done()
+      for (const done of this.idle.splice(0)) done()
       return
     }
     this.writing = true
@@ -166,7 +138,7 @@ export class TraceFileWriter {
       for (const b of bufs) total += b.length
       this.queued -= bytes
       if (bytes < total) this.queue.unshift(...rest(bufs, bytes)) // a short write: the rest goes first
-      if (this.congested && this.pending <= LOW_WATER) {
+      if (this.congested && this.queued <= LOW_WATER) {
         this.congested = false
         this.events.onDrained?.()
       }
@@ -187,7 +159,7 @@ export class TraceFileWriter {
 
   /** Resolves once everything queued so far reached the OS (a reader then sees it). */
   async flushed(): Promise<void> {
-    while (this.fd !== undefined && (this.writing || this.deflating.length)) await new Promise<void>((resolve) => this.idle.push(resolve))
+    if (this.writing) await new Promise<void>((resolve) => this.idle.push(resolve))
   }
 
   /** Writes what is queued, syncs the file to disk and closes it. Rejects with the write error, if any. */
@@ -220,8 +192,6 @@ export class TraceFileWriter {
     } // else the write in flight closes it; what is queued behind it is dropped (the file reads as cut)
     this.queue.length = 0
     this.queued = 0
-    this.deflating.length = 0 // their callbacks find the file closed
-    this.deflatingBytes = 0
   }
 }
 
