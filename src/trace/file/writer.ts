@@ -1,9 +1,10 @@
 /** Writes a trace file (format.ts) without holding up the live path: a batch is deflated (level 1,
- * small state: exec records shrink ~8× for ~0.5 µs of CPU per record, cheaper in all than a round trip
+ * small state: exec records shrink ~8× for ~0.6 µs of CPU per record, cheaper in all than a round trip
  * through the thread pool — bench/tracefile/README.md) or copied (its memory is reused), queued, and
- * written in the background with one writev per turn. Like the line writer it passes the disk's pace back — congested above HIGH_WATER
- * queued bytes, drained below LOW_WATER — so a slow disk pauses the ring (records wait in the kernel,
- * overflows are counted) instead of growing memory. A write error fails the recording at once. */
+ * written in the background with one writev per turn. Like the line writer it passes the disk's pace
+ * back — congested above HIGH_WATER queued bytes, drained below LOW_WATER — so a slow disk pauses the
+ * ring (records wait in the kernel, overflows are counted) instead of growing memory. A write error
+ * fails the recording at once. */
 import {closeSync, fsync, openSync, close as closeFd, writeSync, writev, writevSync} from 'node:fs'
 import {deflateRawSync} from 'node:zlib'
 
@@ -20,7 +21,7 @@ export interface TraceWriterEvents {
 }
 
 export interface TraceWriterOptions extends TraceWriterEvents {
-  /** Deflate batches (default true). */
+  /** Deflate batches (default true; MONITOR_RECORD_DEFLATE=0 turns it off for bench/tracefile). */
   deflate?: boolean
 }
 
