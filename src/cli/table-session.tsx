@@ -21,7 +21,7 @@ export async function runTable<O, R>(spec: TracerSpec<O, R>, options: O, session
   let tracer: Tracer<R> | undefined
   let traced: RecordedTracer<O, R> | undefined
   let app: ReturnType<typeof render> | undefined
-  let summary: TraceSummary
+  let summary: TraceSummary | undefined
   try {
     let model: TableModel<O, R> | undefined
     // The table keeps what it shows; only a recording behind on its disk pauses the ring.
@@ -35,7 +35,6 @@ export async function runTable<O, R>(spec: TracerSpec<O, R>, options: O, session
       patchConsole: false,
     })
     summary = await finishRecorded(traced, stop)
-    await traced.recording?.finish(summary, (performance.now() - started) / 1000)
   } finally {
     if (app) {
       app.unmount()
@@ -43,8 +42,15 @@ export async function runTable<O, R>(spec: TracerSpec<O, R>, options: O, session
     }
     stop.dispose()
     tracer?.close()
-    traced?.recording?.close()
+    if (!summary) traced?.recording?.close()
+  }
+  const elapsed = (performance.now() - started) / 1000
+  // The recording ends once the table is gone (a frame drawn meanwhile would read a closed tracer).
+  try {
+    await traced.recording?.finish(summary, elapsed)
+  } finally {
+    traced.recording?.close()
   }
   // After the alternate screen is gone, so the line stays in the terminal.
-  process.stderr.write(summaryText(spec, summary, (performance.now() - started) / 1000) + '\n')
+  process.stderr.write(summaryText(spec, summary, elapsed) + '\n')
 }

@@ -1,7 +1,6 @@
 /** `monitor trace report` and `trace convert`: a recording replayed (src/trace/file) and written as
  * text, one JSON document, the NDJSON the live run printed, or Chrome trace-event JSON — to stdout or
  * a file, at the reader's pace. A cut recording is read up to its cut, and the user is told. */
-import {once} from 'node:events'
 import {createWriteStream, openSync} from 'node:fs'
 
 import {ExitCode, MonitorError} from '../errors.js'
@@ -66,16 +65,30 @@ class Output {
     const chunk = this.pending.join('')
     this.pending = []
     this.bytes = 0
-    if (!this.out.write(chunk)) await Promise.race([once(this.out, 'drain'), once(this.out, 'error')])
+    if (!this.out.write(chunk)) await this.either('drain')
     if (this.failure) throw this.failure
+  }
+
+  /** Resolves on `event` or on an error (which the error listener has recorded). */
+  private either(event: string): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.out.off(event, done)
+        this.out.off('error', done)
+        resolve()
+      }
+      this.out.once(event, done)
+      this.out.once('error', done)
+    })
   }
 
   async end(): Promise<void> {
     await this.flush()
     if (this.closed) return
     if (this.file !== undefined) {
-      ;(this.out as NodeJS.WritableStream & {end(cb: () => void): void}).end(() => undefined)
-      await Promise.race([once(this.out, 'finish'), once(this.out, 'error')])
+      const finished = this.either('finish')
+      this.out.end()
+      await finished
     } else await new Promise<void>((resolve) => this.out.write('', () => resolve()))
     if (this.failure) throw this.failure
   }
@@ -110,7 +123,7 @@ export async function runConvert(path: string, o: ConvertOptions): Promise<void>
     if (o.to === 'json') await convertJson(replay, out)
     else await convertChrome(replay, out)
     await out.end()
-    notices(path, replay.summary())
+    if (!out.closed) notices(path, replay.summary()) // (a reader that went away stopped the replay early)
   } finally {
     replay.close()
   }

@@ -1,14 +1,14 @@
 /** Trace files end to end: `trace exec --record` on a known workload, then `trace convert` gives the
  * live run's objects and `trace report` its counts; a recorder killed with -9 leaves a file that
  * still reads (up to its last whole batch) and no BPF programs. */
-import {spawn} from 'node:child_process'
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, expect, it} from 'vitest'
 
 import {runCli, startCli, startReady} from '../support/cli.js'
-import {describeEbpf, programsGone, programsOf, waitFor} from '../support/ebpf.js'
+import {CLI, describeEbpf, programsGone, programsOf, waitFor} from '../support/ebpf.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'monitor-record-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
@@ -63,6 +63,26 @@ describeEbpf('trace files', () => {
     expect(runs).toBeGreaterThanOrEqual(20)
     const doc = JSON.parse(runCli(['trace', 'report', file, '-o', 'json']).stdout)
     expect(doc.counts.runs).toBe(runs)
+  })
+
+  it('records behind the live table too (a terminal: tmux)', async () => {
+    const file = join(dir, 'table.trace')
+    const session = `monitor-record-${process.pid}`
+    const screen = () => execFileSync('tmux', ['capture-pane', '-p', '-t', session], {encoding: 'utf8'})
+    // Only this test's children, so the counts are known.
+    const cmd = `env -u CI ${process.execPath} ${CLI} trace exec --pid ${process.pid} --record ${file} --duration 3; echo "EXITED $?"; sleep 60`
+    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '30', cmd])
+    try {
+      expect(await waitFor(() => /lost 0/.test(screen()), 20_000), screen()).toBe(true)
+      for (let i = 0; i < 5; i++) spawnSync('/bin/true', [`table-marker-${i}`])
+      expect(await waitFor(() => screen().includes('EXITED 0'), 20_000), screen()).toBe(true)
+    } finally {
+      spawnSync('tmux', ['kill-session', '-t', session])
+    }
+    const converted = runCli(['trace', 'convert', file, '--to', 'json'])
+    expect(converted.status, converted.stderr).toBe(0)
+    const runs = lines(converted.stdout).filter((l) => l.type === 'run' && String((l.argv as string[])[1]).startsWith('table-marker-'))
+    expect(runs.map((r) => (r.argv as string[])[1])).toEqual([0, 1, 2, 3, 4].map((i) => `table-marker-${i}`))
   })
 
   it('a recorder killed with -9 leaves a file that reads up to its last whole batch, and no programs', async () => {
