@@ -1,6 +1,7 @@
 /** The trace-file container (src/trace/file): round trip, a file cut at every byte of its last batch
  * still reads the batches before it, and bad input is one error with exit code 65. */
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import * as zlib from 'node:zlib'
@@ -182,6 +183,34 @@ describe('trace file', () => {
     expect(() => new TraceFileWriter(join(dir, 'no/such/dir.trace'))).toThrow(/cannot create .*: no such directory/)
     const full = new TraceFileWriter('/dev/full')
     expect(() => full.begin(HEADER)).toThrow(/cannot write \/dev\/full: no space left on the device/)
+  })
+
+  it('says when the disk is behind (above 8 MiB queued) and when it caught up, like the line writer', async () => {
+    // A FIFO nobody reads yet stands for a stalled disk.
+    const fifo = join(dir, 'slow.fifo')
+    execFileSync('mkfifo', [fifo])
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)
+    const events: string[] = []
+    const w = new TraceFileWriter(fifo, {deflate: false, onCongested: () => events.push('congested'), onDrained: () => events.push('drained')})
+    w.begin(HEADER)
+    const big = Buffer.alloc(256 * 1024, 7)
+    for (let i = 0; i < 40 && !events.length; i++) w.batch(big, i)
+    expect(events).toEqual(['congested'])
+    expect(w.pending).toBeGreaterThanOrEqual(8 << 20)
+    // The reader catches up: drained once at most 2 MiB wait.
+    const chunk = Buffer.alloc(1 << 20)
+    for (let spins = 0; !events.includes('drained') && spins < 100_000; spins++) {
+      try {
+        readSync(reader, chunk)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error
+        await new Promise((r) => setImmediate(r))
+      }
+    }
+    expect(events).toEqual(['congested', 'drained'])
+    expect(w.pending).toBeLessThanOrEqual(2 << 20)
+    w.closeNow()
+    closeSync(reader)
   })
 
   it('keeps the frames of batches written after the reader opened it out of an earlier read (append only)', async () => {
