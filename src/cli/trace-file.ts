@@ -9,7 +9,6 @@ import {formatLosses} from '../output/format.js'
 import {formatReport, reportJson} from '../output/report.js'
 import {buildReport} from '../trace/file/report.js'
 import {openReplay, type Replay, type ReplaySummary} from '../trace/file/replay.js'
-import type {TraceSummary} from '../trace/open.js'
 import {summaryJson} from './summary.js'
 
 export interface ReportOptions {
@@ -106,10 +105,8 @@ function notices(path: string, s: ReplaySummary): void {
 export async function runReport(path: string, o: ReportOptions): Promise<void> {
   const report = buildReport(path)
   notices(path, report.summary)
-  const {TRACERS} = await import('../trace/registry.js')
-  const spec = TRACERS.find((s) => s.command === report.header.command)!
   const out = new Output(o.outputFile)
-  await out.write(o.json ? reportJson(report) : formatReport(report, {utc: o.utc, describeCounts: (c) => spec.describeCounts(c)}))
+  await out.write(o.json ? reportJson(report) : formatReport(report, {utc: o.utc}))
   await out.end()
 }
 
@@ -138,7 +135,7 @@ async function convertJson(replay: Replay<unknown>, out: Output): Promise<void> 
     if (out.closed) return
   }
   const s = replay.summary()
-  const line = summaryJson(s as unknown as TraceSummary, s.duration_s)
+  const line = summaryJson(s, s.duration_s)
   await out.write((s.cut ? `${line.slice(0, -1)},"cut":${JSON.stringify(s.cut)}}` : line) + '\n')
 }
 
@@ -147,9 +144,12 @@ async function convertChrome(replay: Replay<unknown>, out: Output): Promise<void
   const startUs = replay.toEpochUs(header.start_ns)
   // Rows still open at the end run to the end of the trace (known once the frames are read, which
   // is when the replay's finish() reports them).
-  const ctx = {startUs, get endUs() {
-    return replay.toEpochUs(replay.endNs)
-  }}
+  const ctx = {
+    startUs,
+    get endUs() {
+      return replay.toEpochUs(replay.endNs)
+    },
+  }
   const names = new Map<number, string>()
   let sep = ''
   await out.write(chromeTraceStart({command: header.command, host: header.host, kernel: header.kernel, monitor_version: header.monitor_version, start_ts: header.start_ts, options: header.options}) + '\n')

@@ -8,8 +8,6 @@ import {formatBytes, formatDuration, formatLosses} from './format.js'
 
 export interface ReportTextOptions {
   utc: boolean
-  /** The tracer's line for its counts ("58 runs, 1 running"). */
-  describeCounts: (counts: Record<string, number>) => string
 }
 
 const PERCENTILES = [50, 90, 99] as const
@@ -94,7 +92,7 @@ export function formatReport(r: TraceReport, o: ReportTextOptions): string {
     `  options   ${formatOptions(h.options)}`,
     `  holds     ${s.batches} batches, ${s.records} records${s.cut ? ` — cut at byte ${s.cut.offset}: ${s.cut.reason}` : ''}`,
     '',
-    `${o.describeCounts(s.counts)}, ${formatLosses(s.lost)}${s.cut ? ' (as last recorded before the cut)' : ''}`,
+    `${r.countsText}, ${formatLosses(s.lost)}${s.cut ? ' (as last recorded before the cut)' : ''}`,
   ]
   for (const section of r.sections) lines.push('', formatSection(section))
   return lines.join('\n') + '\n'

@@ -87,11 +87,6 @@ export class TraceRecording<O, R> {
     this.lastStatsNs = 0
   }
 
-  /** Bytes handed to the OS so far. */
-  get bytesWritten(): number {
-    return this.writer.written
-  }
-
   private onBatch(batch: Buffer): void {
     const now = monotonicNowNs()
     this.writer.batch(batch, now)

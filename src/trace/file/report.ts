@@ -8,6 +8,8 @@ export interface TraceReport {
   file: string
   header: TraceHeader
   summary: ReplaySummary
+  /** The tracer's line for its counts, as after a live run ("58 runs, 1 running"). */
+  countsText: string
   sections: ReportSection[]
 }
 
@@ -16,7 +18,8 @@ export function buildReport(path: string): TraceReport {
   try {
     const builder = replay.spec.report?.(replay.options)
     for (const rows of replay.rows()) if (builder) for (const row of rows) builder.add(row)
-    return {file: path, header: replay.header, summary: replay.summary(), sections: builder?.sections() ?? []}
+    const summary = replay.summary()
+    return {file: path, header: replay.header, summary, countsText: replay.spec.describeCounts(summary.counts), sections: builder?.sections() ?? []}
   } finally {
     replay.close()
   }

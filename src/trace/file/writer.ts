@@ -77,10 +77,6 @@ export class TraceFileWriter {
     }
   }
 
-  get error(): MonitorError | undefined {
-    return this.failure
-  }
-
   /** Bytes waiting to be written. */
   get pending(): number {
     return this.queued
