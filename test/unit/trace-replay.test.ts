@@ -13,6 +13,7 @@ import {isoFromEpochUs} from '../../src/output/format.js'
 import {execJson} from '../../src/trace/exec/columns.js'
 import {EXEC_EVENT, EXEC_EVENT_KIND} from '../../src/trace/exec/layout.js'
 import type {ExecRow} from '../../src/trace/exec/reducer.js'
+import {execTimeline} from '../../src/trace/exec/report.js'
 import {execSpec, type ExecOptions} from '../../src/trace/exec/spec.js'
 import {FrameKind, type TraceHeader} from '../../src/trace/file/format.js'
 import {layoutSizes} from '../../src/trace/file/record.js'
@@ -165,6 +166,16 @@ describe('trace exec recorded and replayed', () => {
     const hist = byName.run_duration as {histogram: {count: number; sum: number}}
     expect(hist.histogram.count).toBe(4)
     expect(hist.histogram.sum).toBe(3e6 + 98e6 + 846.8e6 + 1e6)
+  })
+
+  it('lays runs on a timeline: one from before tracing starts at the start of the trace, a running one runs to its end', () => {
+    const base: ExecRow = {phase: 'run', start_us: 5_000, start_ns: 5e6, pid: 7, ppid: 1, uid: 0, comm: 'sh', filename: '/bin/sh', argv: ['sh'], argv_truncated: false, exec_errno: null, exit_code: 0, signal: null, core_dumped: false, duration_ns: 2e6, end: 'exit', origin: 'exec'}
+    const ctx = {startUs: 1_000, endUs: 10_000}
+    expect(execTimeline(base, ctx)).toMatchObject({name: 'sh', category: 'run', startUs: 5_000, durationUs: 2_000, pid: 7, tid: 7, processName: 'sh 7', args: {end: 'exit 0', argv: 'sh'}})
+    expect(execTimeline({...base, start_us: 200, origin: 'before', duration_ns: 1e6}, ctx)).toMatchObject({startUs: 1_000, durationUs: 200, args: {started_before_trace: true}})
+    expect(execTimeline({...base, end: 'running', exit_code: null, duration_ns: null}, ctx)).toMatchObject({startUs: 5_000, durationUs: 5_000, args: {end: 'running'}})
+    expect(execTimeline({...base, end: 'failed', exec_errno: 'EACCES', exit_code: null, duration_ns: null}, ctx)).toMatchObject({category: 'exec_failed', durationUs: null})
+    expect(execTimeline({...base, phase: 'start'}, ctx)).toBeUndefined()
   })
 
   it('refuses a recording of a tracer it does not know, or with other record layouts (exit 65)', async () => {
