@@ -88,6 +88,7 @@ class RunningTracer<O, R> implements Tracer<R> {
   private failure: unknown
   private stopped: Promise<TraceSummary> | undefined
   private closed = false
+  private lastLosses: Losses = {ringbuf_reserve: 0, map_full: 0, read_fault: 0, queue: 0, recursion_misses: 0}
   private readonly ticker: NodeJS.Timeout | undefined
 
   constructor(
@@ -139,8 +140,11 @@ class RunningTracer<O, R> implements Tracer<R> {
     return {open: this.reducer.open?.(nowNs) ?? [], counts: this.reducer.counts(), lost: this.losses(), nowNs}
   }
 
+  /** Once the object is closed, the last counters read: a live view may draw a frame while the
+   * tracer stops, after its maps are gone. */
   losses(): Losses {
-    return this.obj.losses()
+    if (!this.closed) this.lastLosses = this.obj.losses()
+    return this.lastLosses
   }
 
   pause(): void {
@@ -155,7 +159,7 @@ class RunningTracer<O, R> implements Tracer<R> {
     this.stopped ??= (async () => {
       await this.obj.stopStream(this.stream)
       clearInterval(this.ticker)
-      const lost = this.obj.losses()
+      const lost = this.losses()
       await this.obj.close()
       this.closed = true
       this.reducer.finish?.()
@@ -167,6 +171,11 @@ class RunningTracer<O, R> implements Tracer<R> {
   close(): void {
     clearInterval(this.ticker)
     if (this.closed) return
+    try {
+      this.losses()
+    } catch {
+      // the counters as last read stand
+    }
     this.closed = true
     this.obj.closeNow()
   }
