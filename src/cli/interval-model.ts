@@ -2,7 +2,7 @@
  * sorted by one of the table's keys (largest first, ties by key so rows do not jump), filtered by
  * text, scrolled; frozen while paused. A new sample is a new version; nothing else redraws. */
 import {fitColumns, type FormatContext} from '../output/columns.js'
-import {formatDuration, formatLosses} from '../output/format.js'
+import {formatLosses} from '../output/format.js'
 import type {IntervalSample, IntervalSpec, IntervalTable, SortKey} from '../trace/interval.js'
 import type {TableFrame, TableFrameRequest, TableRowView, TableSource} from '../tui/frame.js'
 import {frameRow, headerLine, searchText} from './table-model.js'
@@ -28,10 +28,7 @@ export class IntervalModel<O, S extends IntervalSample> implements TableSource {
   private frozen: S | undefined
   private samples = 0
 
-  constructor(
-    private readonly spec: IntervalSpec<O, S>,
-    private readonly counts: () => Record<string, number>,
-  ) {}
+  constructor(private readonly spec: IntervalSpec<O, S>) {}
 
   update(sample: S): void {
     this.latest = sample
@@ -56,14 +53,13 @@ export class IntervalModel<O, S extends IntervalSample> implements TableSource {
     if (req.filter) rows = rows.filter((r) => searchText(table.columns, r, req.utc).includes(req.filter))
     const first = Math.max(0, Math.min(req.scroll, rows.length - 1))
     const shown: TableRowView[] = rows.slice(first, first + req.height).map((r) => frameRow(fitted, r, ctx, table.key(r)))
-    const view = tables.length > 1 ? `${table.title} (${wrap(req.view, tables.length) + 1}/${tables.length})` : table.title
-    const every = sample ? ` per ${formatDuration(sample.intervalNs)}` : ''
     return {
       header: headerLine(fitted),
       rows: shown,
       total: rows.length,
       first,
-      status: `${view} by ${sort.name}${every} · ${this.spec.describeCounts(this.counts())}`,
+      // Short: a narrow terminal cuts the footer's end (the keys).
+      status: `${table.title} by ${sort.name}`,
       lost: formatLosses(sample?.lost ?? {}),
       anyLost: (sample?.lost_total ?? 0) > 0,
       dropped: 0,

@@ -21,8 +21,8 @@ export async function runIntervalTable<O, S extends IntervalSample>(spec: Interv
   let app: ReturnType<typeof render> | undefined
   let summary: IntervalSummary
   try {
-    const t = (tracer = openInterval(spec, options))
-    const model = new IntervalModel(spec, () => t.counts())
+    tracer = openInterval(spec, options)
+    const model = new IntervalModel(spec)
     await speedUpInkOutput()
     process.stdout.write(ALTERNATE_SCREEN_ON) // the terminal comes back as it was
     app = render(<TableApp source={model} utc={session.utc ?? false} onQuit={() => stop.stop('quit')} />, {
