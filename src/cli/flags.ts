@@ -47,3 +47,12 @@ export const intervalFlag = Flags.custom<number>({
   },
 })
 export const countFlag = Flags.integer({summary: 'Stop after this many intervals', min: 1})
+
+/** Every interval tool's flags besides its filters. */
+export const intervalFlags = {
+  output: outputFlag,
+  interval: intervalFlag(),
+  count: countFlag,
+  duration: durationFlag(),
+  utc: utcFlag,
+}

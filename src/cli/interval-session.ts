@@ -6,13 +6,22 @@
 import {type FormatContext, formatHeader, formatRow} from '../output/columns.js'
 import {formatClock, formatDuration} from '../output/format.js'
 import {LineWriter} from '../output/line-writer.js'
+import {resolveOutput} from '../output/mode.js'
 import {type IntervalSample, type IntervalSpec, type IntervalTracer, openInterval} from '../trace/interval.js'
 import {type IntervalSessionOptions, sampleEvery} from './interval-sampling.js'
-import {sortRows} from './interval-model.js'
 export type {IntervalSessionOptions} from './interval-sampling.js'
+import {sortRows} from './interval-model.js'
 import {drawEvenUnderCi} from './session.js'
 import {stopSignal} from './stop-signal.js'
 import {readyJson, summaryJson, summaryText} from './summary.js'
+
+/** The session options out of a command's parsed flags (intervalFlags), and the rest: the tool's own. */
+export function splitIntervalFlags<F extends {output?: string; interval?: number; count?: number; duration?: number; utc?: boolean}>(
+  flags: F,
+): {session: IntervalSessionOptions; options: Omit<F, 'output' | 'interval' | 'count' | 'duration' | 'utc'>} {
+  const {output, interval, count, duration, utc, ...options} = flags
+  return {session: {output: resolveOutput(output), intervalS: interval ?? 1, count, durationS: duration, utc}, options}
+}
 
 export async function runInterval<O, S extends IntervalSample>(spec: IntervalSpec<O, S>, options: O, session: IntervalSessionOptions): Promise<void> {
   for (const notice of spec.notices?.(options) ?? []) process.stderr.write(`monitor: ${notice}\n`)

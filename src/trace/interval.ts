@@ -3,10 +3,10 @@
  * an IntervalSpec: its object, a sampler that turns one read of the maps into a sample, and the
  * tables a sample shows (rows, columns, sort keys). The session runner (src/cli/interval-session.ts)
  * picks the output; nothing here is specific to TCP. */
-import {BpfObject, type ConfigValue, type Losses, monotonicNowNs, epochUsFromMonotonicNs, totalLosses} from '../engine/index.js'
-import type {EnumLayout, StructLayout} from '../engine/layout.js'
+import {type BpfObject, type Losses, monotonicNowNs, epochUsFromMonotonicNs, totalLosses} from '../engine/index.js'
 import type {Column} from '../output/columns.js'
-import type {Counts} from './spec.js'
+import {loadAndAttach} from './open.js'
+import type {Counts, TracerSpec} from './spec.js'
 
 /** One read of the maps. */
 export interface IntervalSample {
@@ -48,19 +48,10 @@ export interface Sampler<S extends IntervalSample> {
   counts(): Counts
 }
 
-export interface IntervalSpec<O, S extends IntervalSample> {
-  /** The command, as users type it: `top tcp`. */
-  command: string
-  /** Embedded BPF object (addon/bpf/<object>.bpf.c). */
-  object: string
-  programs?(options: O): string[]
-  config?(options: O): Record<string, ConfigValue>
-  maxEntries?(options: O): Record<string, number>
-  /** After load, before attach: fill maps user space owns (a cgroup filter's directory fd…). */
-  setup?(obj: BpfObject, options: O): void
-  notices?(options: O): string[]
-  /** Layouts of the map keys and values (the layout test checks them against BTF). */
-  layouts: readonly (StructLayout | EnumLayout)[]
+/** What an interval tool shares with a streaming tracer: its object and how it is set up. */
+export type ObjectSpec<O> = Pick<TracerSpec<O, unknown>, 'command' | 'object' | 'programs' | 'config' | 'maxEntries' | 'setup' | 'notices' | 'layouts'>
+
+export interface IntervalSpec<O, S extends IntervalSample> extends ObjectSpec<O> {
   /** Refuses options that cannot work (before anything loads). */
   check?(options: O): void
   sampler(obj: BpfObject, options: O): Sampler<S>
@@ -90,21 +81,7 @@ export interface IntervalTracer<S extends IntervalSample> {
 
 export function openInterval<O, S extends IntervalSample>(spec: IntervalSpec<O, S>, options: O): IntervalTracer<S> {
   spec.check?.(options)
-  const obj = BpfObject.open(spec.object, {
-    config: spec.config?.(options),
-    maxEntries: spec.maxEntries?.(options),
-    programs: spec.programs?.(options),
-  })
-  try {
-    obj.load()
-    spec.setup?.(obj, options)
-    const sampler = spec.sampler(obj, options)
-    for (const p of obj.programNames) obj.attach(p)
-    return new RunningInterval(obj, sampler)
-  } catch (error) {
-    obj.closeNow()
-    throw error
-  }
+  return loadAndAttach(spec, options, (obj) => new RunningInterval(obj, spec.sampler(obj, options)))
 }
 
 class RunningInterval<S extends IntervalSample> implements IntervalTracer<S> {

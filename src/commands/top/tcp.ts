@@ -1,5 +1,5 @@
 import {BaseCommand} from '../../cli/base-command.js'
-import {countFlag, durationFlag, intervalFlag, outputFlag, tcpFilterFlags, utcFlag} from '../../cli/flags.js'
+import {intervalFlags, tcpFilterFlags} from '../../cli/flags.js'
 
 export default class TopTcp extends BaseCommand {
   static override summary = 'TCP bytes per process and per connection, per interval (tcptop, iftop), counted in BPF maps'
@@ -18,21 +18,13 @@ rx_bytes, tx_calls, rx_calls, tx_bytes_per_s, rx_bytes_per_s.`
     '<%= config.bin %> top tcp --interval 2 --count 1 -o json',
     '<%= config.bin %> top tcp --port 443 -o columns',
   ]
-  static override flags = {
-    output: outputFlag,
-    interval: intervalFlag(),
-    count: countFlag,
-    duration: durationFlag(),
-    utc: utcFlag,
-    ...tcpFilterFlags,
-  }
+  static override flags = {...intervalFlags, ...tcpFilterFlags}
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TopTcp)
-    const {resolveOutput} = await import('../../output/mode.js')
-    const {runInterval} = await import('../../cli/interval-session.js')
+    const {runInterval, splitIntervalFlags} = await import('../../cli/interval-session.js')
     const {topTcpSpec} = await import('../../trace/tcptop/top.js')
-    const {output, interval, count, duration, utc, ...filter} = flags
-    await runInterval(topTcpSpec, filter, {output: resolveOutput(output), intervalS: interval ?? 1, count, durationS: duration, utc})
+    const {session, options} = splitIntervalFlags(flags)
+    await runInterval(topTcpSpec, options, session)
   }
 }

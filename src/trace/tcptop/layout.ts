@@ -2,6 +2,9 @@
  * BTF by test/unit/layout.test.ts). */
 import {addr, char, struct, u16, u32, u64, u64n} from '../../engine/layout.js'
 
+/** A connection as both value structs carry it: ports in host order, local side first. */
+const TUPLE = {family: u16, sport: u16, dport: u16, pad: u16, saddr: addr('family'), daddr: addr('family')}
+
 /** Key of `conn_bytes`. */
 export const TCPTOP_KEY = struct('tcptop', 'tcptop_key', {sk: u64n, pid: u32, pad: u32})
 
@@ -11,12 +14,7 @@ export const TCPTOP_BYTES = struct('tcptop', 'tcptop_bytes', {
   rx_bytes: u64,
   tx_calls: u64,
   rx_calls: u64,
-  family: u16,
-  sport: u16,
-  dport: u16,
-  pad: u16,
-  saddr: addr('family'),
-  daddr: addr('family'),
+  ...TUPLE,
   comm: char(16),
 })
 
@@ -30,12 +28,7 @@ export const TCPTOP_RTT_CONN = struct('tcptop', 'tcptop_rtt_conn', {
   srtt_us: u32,
   min_us: u32,
   max_us: u32,
-  family: u16,
-  sport: u16,
-  dport: u16,
-  pad: u16,
-  saddr: addr('family'),
-  daddr: addr('family'),
+  ...TUPLE,
   comm: char(16),
   sum_us: u64,
 })

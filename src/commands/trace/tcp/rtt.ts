@@ -1,5 +1,5 @@
 import {BaseCommand} from '../../../cli/base-command.js'
-import {countFlag, durationFlag, intervalFlag, outputFlag, tcpFilterFlags, utcFlag} from '../../../cli/flags.js'
+import {intervalFlags, tcpFilterFlags} from '../../../cli/flags.js'
 
 export default class TraceTcpRtt extends BaseCommand {
   static override summary = 'Smoothed RTT from tcp:tcp_probe: histograms per remote address and a table per connection'
@@ -19,21 +19,13 @@ mean_us, count, sock — since tracing started); at the end the same for the who
     '<%= config.bin %> trace tcp rtt --raddr 10.0.0.7 --interval 5 -o columns',
     '<%= config.bin %> trace tcp rtt --duration 10 -o json',
   ]
-  static override flags = {
-    output: outputFlag,
-    interval: intervalFlag(),
-    count: countFlag,
-    duration: durationFlag(),
-    utc: utcFlag,
-    ...tcpFilterFlags,
-  }
+  static override flags = {...intervalFlags, ...tcpFilterFlags}
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TraceTcpRtt)
-    const {resolveOutput} = await import('../../../output/mode.js')
-    const {runInterval} = await import('../../../cli/interval-session.js')
+    const {runInterval, splitIntervalFlags} = await import('../../../cli/interval-session.js')
     const {rttSpec} = await import('../../../trace/tcptop/rtt.js')
-    const {output, interval, count, duration, utc, ...filter} = flags
-    await runInterval(rttSpec, filter, {output: resolveOutput(output), intervalS: interval ?? 1, count, durationS: duration, utc})
+    const {session, options} = splitIntervalFlags(flags)
+    await runInterval(rttSpec, options, session)
   }
 }
