@@ -77,9 +77,6 @@ MONITOR_EXPORT(struct tcptop_rtt_conn);
 MONITOR_EXPORT(struct tcptop_owner);
 MONITOR_EXPORT(struct hist);
 
-/* The zero value a new conn_bytes entry starts from (too big for comfort on the BPF stack). */
-struct tcptop_bytes bytes_zero = {};
-
 /* Local and remote port of a socket (host order): two reads, done only with a port filter. */
 static __always_inline bool sock_port_matches(struct sock *sk)
 {
@@ -149,19 +146,28 @@ static __always_inline int account(struct trace_event_raw_sock_msg_length *ctx, 
 	__u64 len = (__u64)ctx->ret;
 	struct tcptop_bytes *b = bpf_map_lookup_elem(&conn_bytes, &key);
 	if (!b) {
-		/* First bytes of this interval: make the entry, tuple and name included. */
-		long err = bpf_map_update_elem(&conn_bytes, &key, &bytes_zero, BPF_NOEXIST);
-		if (err && err != -17 /* EEXIST: another thread made it first */) {
+		/* First bytes of this interval: the entry goes in whole (tuple, name and these bytes), so a
+		 * read never finds it half made. */
+		struct tcptop_bytes fresh = {};
+		read_tuple(sk, family, &fresh);
+		process_comm(fresh.comm);
+		if (tx) {
+			fresh.tx_bytes = len;
+			fresh.tx_calls = 1;
+		} else {
+			fresh.rx_bytes = len;
+			fresh.rx_calls = 1;
+		}
+		long err = bpf_map_update_elem(&conn_bytes, &key, &fresh, BPF_NOEXIST);
+		if (err == 0)
+			return 0;
+		if (err != -17 /* EEXIST: another thread of the process made it first */) {
 			count_loss(LOSS_MAP_FULL);
 			return 0;
 		}
 		b = bpf_map_lookup_elem(&conn_bytes, &key);
 		if (!b)
-			return 0; /* user space emptied it meanwhile: these bytes go to the next one */
-		if (err == 0) {
-			read_tuple(sk, family, b);
-			process_comm(b->comm);
-		}
+			return 0; /* emptied by user space meanwhile: a window of a few instructions */
 	}
 	if (tx) {
 		__sync_fetch_and_add(&b->tx_bytes, len);

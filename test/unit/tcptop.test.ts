@@ -94,7 +94,7 @@ describe('top tcp rows', () => {
     expect(rate(3000, 0)).toBe(0)
   })
 
-  it('skips an entry the kernel had made but not filled in yet', () => {
+  it('skips an entry without a family', () => {
     const half = mapBytes([{...ENTRIES[0], family: 0 as 2}])
     expect(connectionRows(half, 1)).toEqual([])
   })

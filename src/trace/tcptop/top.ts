@@ -25,7 +25,7 @@ export function connectionRows(entries: Pick<MapEntries, 'count' | 'keys' | 'val
     const k = TCPTOP_KEY.decode(kv, i * TCPTOP_KEY.size)
     const v = TCPTOP_BYTES.decode(vv, i * TCPTOP_BYTES.size)
     const family = FAMILY[v.family as 2 | 10]
-    if (!family) continue // not filled in yet (made on one CPU while the map was read on another)
+    if (!family) continue // cannot happen: entries go into the map whole (tcptop.bpf.c)
     rows.push({
       sock: sockId(k.sk),
       pid: k.pid,
