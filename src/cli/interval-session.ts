@@ -12,7 +12,7 @@ import {type IntervalSessionOptions, sampleEvery} from './interval-sampling.js'
 export type {IntervalSessionOptions} from './interval-sampling.js'
 import {sortRows} from './interval-model.js'
 import {drawEvenUnderCi} from './session.js'
-import {stopSignal} from './stop-signal.js'
+import {insisted, stopSignal} from './stop-signal.js'
 import {readyJson, summaryJson, summaryText} from './summary.js'
 
 /** The session options out of a command's parsed flags (intervalFlags), and the rest: the tool's own. */
@@ -68,7 +68,7 @@ async function runIntervalStream<O, S extends IntervalSample>(spec: IntervalSpec
     const elapsed = (performance.now() - started) / 1000
     if (json) writer.line(summaryJson(summary, elapsed))
     else process.stderr.write(summaryText(spec, summary, elapsed) + '\n')
-    await writer.end()
+    await Promise.race([writer.end(), insisted(stop)])
   } finally {
     stop.dispose()
     tracer?.close()

@@ -9,7 +9,7 @@ import {Histogram} from '../../src/engine/histogram.js'
 import type {Losses} from '../../src/engine/bpf.js'
 import type {IntervalSample} from '../../src/trace/interval.js'
 import {TCPTOP_BYTES, TCPTOP_KEY} from '../../src/trace/tcptop/layout.js'
-import {addressRow, rttSpec} from '../../src/trace/tcptop/rtt.js'
+import {addressRow, defaultAddresses, rttSpec} from '../../src/trace/tcptop/rtt.js'
 import type {RttSample, TcpConnRow, TopTcpSample} from '../../src/trace/tcptop/rows.js'
 import {connectionRows, processRows, rate, topTcpSpec} from '../../src/trace/tcptop/top.js'
 import {applyKeys, initialKeyState, Key} from '../../src/tui/keys.js'
@@ -196,6 +196,12 @@ describe('trace tcp rtt rows', () => {
     expect(lines[1]).toMatchObject({pid: 7, comm: 'curl', saddr: '127.0.0.1', sport: 5000, daddr: '127.0.0.1', dport: 80, srtt_us: 30, min_us: 20, max_us: 40, count: 9})
     const final = rttSpec.json({...sample, final: true}).map((l) => JSON.parse(l))
     expect(final.map((l) => `${l.type}/${l.scope}`)).toEqual(['rtt/interval', 'rtt_conn/interval', 'rtt/total', 'rtt_conn/total'])
+  })
+
+  it('keeps its per-CPU histograms within 16 MiB', () => {
+    expect(defaultAddresses(2)).toBe(256)
+    expect(defaultAddresses(64)).toBe(65)
+    expect(defaultAddresses(1024)).toBe(16)
   })
 
   it('its tables fit 80 columns', () => {

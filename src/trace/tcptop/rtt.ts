@@ -4,7 +4,7 @@
  * seen sending or receiving on the socket. */
 import {existsSync} from 'node:fs'
 
-import {type BpfObject, Histogram} from '../../engine/index.js'
+import {type BpfObject, Histogram, HIST_BYTES, loadNative} from '../../engine/index.js'
 import {mountedTracefs} from '../../engine/host.js'
 import {plural} from '../../output/format.js'
 import type {IntervalSample, IntervalSpec, Sampler} from '../interval.js'
@@ -21,6 +21,12 @@ export type RttOptions = TcpFilterOptions & {
 }
 
 const FAMILY = {2: 'ipv4', 10: 'ipv6'} as const
+
+/** Remote addresses with a histogram by default: 256, fewer on a machine with many CPUs, so that the
+ * per-CPU histograms (HIST_BYTES per CPU each, allocated when the map is made) stay within 16 MiB. */
+export function defaultAddresses(cpus = loadNative().possibleCpus()): number {
+  return Math.max(16, Math.min(256, Math.floor((16 << 20) / (HIST_BYTES * cpus))))
+}
 const round1 = (n: number) => Math.round(n * 10) / 10
 
 /** Without sock_send_length / sock_recv_length (before Linux 6.3) nothing names a socket's owner:
@@ -120,7 +126,7 @@ export const rttSpec: IntervalSpec<RttOptions, RttSample> = {
     // With a process filter only sockets of matching processes count, histograms included.
     owned_only: o.pid !== undefined || o.cgroup !== undefined,
   }),
-  maxEntries: (o) => ({rtt_hist: o.maxAddresses ?? 256, rtt_conns: o.maxConnections ?? 8192}),
+  maxEntries: (o) => ({rtt_hist: o.maxAddresses ?? defaultAddresses(), rtt_conns: o.maxConnections ?? 8192}),
   setup: (obj, o) => setupCgroup(obj, o),
   notices(o) {
     const out: string[] = []
