@@ -4,6 +4,8 @@
 import {type ChildProcess, spawn} from 'node:child_process'
 import {afterEach, expect, it} from 'vitest'
 
+import {openInterval} from '../../src/trace/interval.js'
+import {topTcpSpec} from '../../src/trace/tcptop/top.js'
 import {runCli, startCli, startReady} from '../support/cli.js'
 import {describeEbpf, programsGone, programsOf, waitFor} from '../support/ebpf.js'
 
@@ -126,6 +128,23 @@ describeEbpf('top tcp', () => {
     const conn = out[1].connections.find((c: {pid: number}) => c.pid === client.child.pid)
     expect(conn).toMatchObject({family: 'ipv6', saddr: '::1', daddr: '::1', dport: srv.port})
     expect(conn.tx_bytes).toBeGreaterThan(0)
+  })
+
+  it('counts the connections that found the map full as losses', async () => {
+    const srv = await server('127.0.0.1')
+    const tracer = openInterval(topTcpSpec, {port: srv.port, maxConnections: 2})
+    try {
+      // Four connection sides (two clients, two accepted sockets) into a map of two entries.
+      const clients = [node(CLIENT, ['127.0.0.1', srv.port, 1_000_000, 0.3]), node(CLIENT, ['127.0.0.1', srv.port, 1_000_000, 0.3])]
+      await Promise.all(clients.map((c) => c.exited))
+      expect(await waitFor(() => srv.got().length === 2, 10_000)).toBe(true)
+      const sample = tracer.sample(true)
+      expect(sample.connections.length).toBeLessThanOrEqual(2)
+      expect(sample.lost.map_full).toBeGreaterThan(0)
+      expect(sample.lost_total).toBe(sample.lost.map_full)
+    } finally {
+      tracer.close()
+    }
   })
 
   it('refuses bad flags in one line', () => {
