@@ -53,8 +53,10 @@ export class IntervalModel<O, S extends IntervalSample> implements TableSource {
     if (req.filter) rows = rows.filter((r) => searchText(table.columns, r, req.utc).includes(req.filter))
     const first = Math.max(0, Math.min(req.scroll, rows.length - 1))
     const shown: TableRowView[] = rows.slice(first, first + req.height).map((r) => frameRow(fitted, r, ctx, table.key(r)))
+    // The sort column's header is marked (ASCII: see CLIPPED in output/columns.ts).
+    const marked = fitted.map((f) => (f.column.header === sort.name ? {...f, column: {...f.column, header: `${sort.name}*`}} : f))
     return {
-      header: headerLine(fitted),
+      header: headerLine(marked),
       rows: shown,
       total: rows.length,
       first,

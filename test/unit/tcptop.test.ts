@@ -145,6 +145,7 @@ describe('the interval view', () => {
     model.update(sample)
     let f = model.frame(request)
     expect(f.status).toBe('processes by TOTAL/s')
+    expect(f.header).toMatch(/ TOTAL\/s\*$/)
     expect(f.rows.map((r) => r.key)).toEqual(['100', '200'])
     expect(f.header.length).toBeLessThanOrEqual(80)
     expect(f.hint).toBe('< > sort · tab view')
