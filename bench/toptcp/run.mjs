@@ -16,11 +16,11 @@
 // Needs root, bpftool, setpriv, cc and `npm run build`. A measurement: exits 1 only when a tool
 // missed bytes or lost records.
 import {execFileSync, spawn} from 'node:child_process'
-import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {bpfPrograms, Children, enableBpfStats, median, options} from '../lib.mjs'
+import {bpfPrograms, bpfRunTime, Children, enableBpfStats, median, options, startTracer, threadsCpu, waitForNewPrograms} from '../lib.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
@@ -50,48 +50,10 @@ process.on('exit', () => children.killAll())
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
-function start(cmd, args, base) {
-  const o = openSync(`${base}.out`, 'w')
-  const e = openSync(`${base}.err`, 'w')
-  const child = spawn('setpriv', ['--pdeathsig', 'SIGKILL', '--', cmd, ...args], {stdio: ['ignore', o, e]})
-  closeSync(o)
-  closeSync(e)
-  return children.track(child)
-}
-
-async function waitForProgs(before, names, child) {
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    const fresh = bpfPrograms().filter((p) => !before.has(p.id) && names.includes(p.name))
-    if (names.every((n) => fresh.some((p) => p.name === n))) return fresh.map((p) => p.id)
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error('the tracer exited before attaching')
-    if (Date.now() > deadline) throw new Error('timed out waiting for the tracer to attach')
-    await sleep(50)
-  }
-}
-
-function bpfRun(ids) {
-  const set = new Set(ids)
-  let ns = 0
-  let cnt = 0
-  for (const p of bpfPrograms()) {
-    if (set.has(p.id)) {
-      ns += p.run_time_ns ?? 0
-      cnt += p.run_cnt ?? 0
-    }
-  }
-  return {ns, cnt}
-}
-
-function cpuNs(pid) {
-  let ns = 0
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
-    } catch {} // the thread just exited
-  }
-  return ns
-}
+const start = (cmd, args, base) => startTracer(children, cmd, args, `${base}.out`, `${base}.err`)
+const waitForProgs = (before, names, child) => waitForNewPrograms(before, names, child, 'the tracer')
+const bpfRun = bpfRunTime
+const cpuNs = (pid) => threadsCpu(pid).ns
 
 function transfer() {
   return new Promise((resolve, reject) => {
