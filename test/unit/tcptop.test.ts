@@ -8,6 +8,11 @@ import {columnsText} from '../../src/cli/interval-session.js'
 import {Histogram} from '../../src/engine/histogram.js'
 import type {Losses} from '../../src/engine/bpf.js'
 import type {IntervalSample} from '../../src/trace/interval.js'
+import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {sendRecvMissing} from '../../src/trace/tcptop/common.js'
 import {TCPTOP_BYTES, TCPTOP_KEY} from '../../src/trace/tcptop/layout.js'
 import {addressRow, defaultAddresses, rttSpec} from '../../src/trace/tcptop/rtt.js'
 import type {RttSample, TcpConnRow, TopTcpSample} from '../../src/trace/tcptop/rows.js'
@@ -217,5 +222,27 @@ describe('trace tcp rtt rows', () => {
       expect(f.rows[0].line.length).toBe(80)
     }
     expect(model.frame({...req, view: 1}).rows[0].line).toMatch(/^\s+- - +30\.0us +40\.0us +9 /)
+  })
+})
+
+describe('kernels without sock_send_length (before 6.3)', () => {
+  it('top tcp refuses in one line, exit 69, naming the tracepoints', () => {
+    const tracefs = mkdtempSync(join(tmpdir(), 'tracefs-'))
+    try {
+      mkdirSync(join(tracefs, 'events', 'sock', 'inet_sock_set_state'), {recursive: true})
+      let error: {message: string; exitCode: number} | undefined
+      try {
+        sendRecvMissing('top tcp', tracefs)
+      } catch (e) {
+        error = e as typeof error
+      }
+      expect(error?.exitCode).toBe(69)
+      expect(error?.message).toMatch(/^top tcp needs the tracepoints sock:sock_send_length and sock:sock_recv_length \(Linux 6\.3 and later\)/)
+      expect(error?.message).not.toContain('\n')
+      mkdirSync(join(tracefs, 'events', 'sock', 'sock_send_length'))
+      expect(() => sendRecvMissing('top tcp', tracefs)).not.toThrow()
+    } finally {
+      rmSync(tracefs, {recursive: true})
+    }
   })
 })
