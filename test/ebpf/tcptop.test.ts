@@ -2,6 +2,7 @@
  * and a server in separate processes, on ports of their own (filtered with --port, so other tests'
  * traffic on this host does not count), checked against the bytes the client says it sent. */
 import {type ChildProcess, spawn} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import {afterEach, expect, it} from 'vitest'
 
 import {openInterval} from '../../src/trace/interval.js'
@@ -38,6 +39,9 @@ afterEach(() => {
   for (const c of children) c.kill('SIGKILL')
   children.clear()
 })
+
+/** A process's name as ps shows it (its main thread's: "node" on Node 20, "MainThread" on Node 24). */
+const commOf = (pid: number) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim()
 
 function node(script: string, args: (string | number)[]): {child: ChildProcess; out: () => string; exited: Promise<void>} {
   const child = spawn(process.execPath, ['-e', script, ...args.map(String)], {stdio: ['ignore', 'pipe', 'inherit']})
@@ -76,6 +80,8 @@ describeEbpf('top tcp', () => {
     const srv = await server('127.0.0.1')
     const cli = await startReady(['top', 'tcp', '--port', String(srv.port), '--interval', '1'])
     const client = node(CLIENT, ['127.0.0.1', srv.port, RATE, 4.5])
+    expect(await waitFor(() => /start/.test(client.out()), 10_000)).toBe(true)
+    const comm = commOf(client.child.pid!)
     await client.exited
     expect(await waitFor(() => srv.got().length === 1, 10_000)).toBe(true)
     cli.child.kill('SIGINT')
@@ -106,7 +112,7 @@ describeEbpf('top tcp', () => {
       const tx = of(o, client.child.pid!)!
       const rx = of(o, srv.child.pid!)!
       if (process.env.MONITOR_TEST_VERBOSE) console.log(`interval ${o.interval_s}s: tx ${tx.tx_bytes_per_s} B/s, rx ${rx.rx_bytes_per_s} B/s (sent at ${RATE})`)
-      expect(tx.comm).toBe('node')
+      expect(tx.comm).toBe(comm)
       expect(Math.abs(tx.tx_bytes_per_s - RATE) / RATE).toBeLessThan(0.05)
       expect(Math.abs(rx.rx_bytes_per_s - RATE) / RATE).toBeLessThan(0.05)
       expect(Math.abs(tx.tx_bytes / o.interval_s - tx.tx_bytes_per_s)).toBeLessThan(RATE * 1e-5) // interval_s is rounded to µs
@@ -183,6 +189,8 @@ describeEbpf('trace tcp rtt', () => {
     const srv = await server('127.0.0.1')
     const cli = await startReady(['trace', 'tcp', 'rtt', '--port', String(srv.port), '--interval', '1'])
     const client = node(CLIENT, ['127.0.0.1', srv.port, 2_000_000, 1.5])
+    expect(await waitFor(() => /start/.test(client.out()), 10_000)).toBe(true)
+    const comm = commOf(client.child.pid!)
     await client.exited
     cli.child.kill('SIGINT')
     expect(await cli.exited).toBe(0)
@@ -204,7 +212,7 @@ describeEbpf('trace tcp rtt', () => {
 
     // The client's side: owned by the client, which sent on it.
     const conn = out.find((o) => o.type === 'rtt_conn' && o.scope === 'total' && o.dport === srv.port)
-    expect(conn).toMatchObject({pid: client.child.pid, comm: 'node', family: 'ipv4', saddr: '127.0.0.1', daddr: '127.0.0.1'})
+    expect(conn).toMatchObject({pid: client.child.pid, comm, family: 'ipv4', saddr: '127.0.0.1', daddr: '127.0.0.1'})
     expect(conn.count).toBeGreaterThan(0)
     expect(conn.min_us).toBeLessThanOrEqual(conn.srtt_us)
     expect(conn.srtt_us).toBeLessThanOrEqual(conn.max_us)
