@@ -26,11 +26,11 @@
 // Needs root, libbpf-tools (execsnoop, exitsnoop), bpftool, setpriv, cc, and `npm run build` done.
 // Exits 1 when monitor lost records or missed runs; otherwise 0: this is a measurement, not a gate.
 import {execFileSync, spawn} from 'node:child_process'
-import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, statSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {bpfPrograms, Children, enableBpfStats, median, options} from '../lib.mjs'
+import {bpfPrograms, bpfRunTime, Children, enableBpfStats, median, options, startTracer, threadsCpu, waitForNewPrograms} from '../lib.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
@@ -93,59 +93,12 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 process.on('exit', () => children.killAll())
 
-function start(cmd, args, outFile, errFile) {
-  const o = openSync(outFile, 'w')
-  const e = openSync(errFile, 'w')
-  // setpriv --pdeathsig: the tracer is SIGKILLed if this script dies, however it dies.
-  const child = spawn('setpriv', ['--pdeathsig', 'SIGKILL', '--', cmd, ...args], {stdio: ['ignore', o, e]})
-  closeSync(o)
-  closeSync(e)
-  return children.track(child)
-}
-
+const start = (cmd, args, outFile, errFile) => startTracer(children, cmd, args, outFile, errFile)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
 const progs = bpfPrograms
-
-// Programs with one of `names` whose id is not in `before`, polled until all names are there.
-async function waitForProgs(before, names, child, what) {
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    const fresh = progs().filter((p) => !before.has(p.id) && names.includes(p.name))
-    if (names.every((n) => fresh.some((p) => p.name === n))) return fresh.map((p) => p.id)
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited before attaching`)
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}'s BPF programs`)
-    await sleep(50)
-  }
-}
-
-function runTimeNs(ids) {
-  const set = new Set(ids)
-  let ns = 0
-  let cnt = 0
-  const byProg = {}
-  for (const p of progs()) {
-    if (set.has(p.id)) {
-      ns += p.run_time_ns ?? 0
-      cnt += p.run_cnt ?? 0
-      byProg[p.name] = {ns: p.run_time_ns ?? 0, cnt: p.run_cnt ?? 0}
-    }
-  }
-  return {ns, cnt, byProg}
-}
-
-// On-CPU ns summed over the process's threads (schedstat), and utime+stime in clock ticks.
-function cpuOf(pid) {
-  let ns = 0
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
-    } catch {} // the thread just exited
-  }
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return {ns, ticks: Number(f[11]) + Number(f[12])} // fields 14 and 15 of stat(5)
-}
+const waitForProgs = waitForNewPrograms
+const runTimeNs = bpfRunTime
+const cpuOf = threadsCpu
 
 // IRQ-work interrupts (x86 "IWI"), all CPUs: a perf-buffer or ring-buffer wakeup raised from BPF
 // context is an irq_work, a self-IPI; in a VM each one is a trap to the hypervisor.

@@ -40,3 +40,24 @@ export const tcpFilterFlags = {
   ipv6: Flags.boolean({summary: 'Only IPv6', exclusive: ['ipv4']}),
   cgroup: Flags.string({summary: 'Only connections of processes in this cgroup v2 directory or below it', helpValue: '<dir>'}),
 }
+
+/** Interval tools (`top tcp`, `trace tcp rtt`): how often the maps are read, and how many times. */
+export const intervalFlag = Flags.custom<number>({
+  summary: 'Seconds between readings (default 1)',
+  helpValue: '<s>',
+  parse: async (input) => {
+    const n = Number(input)
+    if (!Number.isFinite(n) || n < 0.1 || n > 3600) throw new MonitorError(`must be 0.1 to 3600 seconds, got "${input}"`, {exitCode: ExitCode.usage})
+    return n
+  },
+})
+export const countFlag = Flags.integer({summary: 'Stop after this many intervals', min: 1})
+
+/** Every interval tool's flags besides its filters. */
+export const intervalFlags = {
+  output: outputFlag,
+  interval: intervalFlag(),
+  count: countFlag,
+  duration: durationFlag(),
+  utc: utcFlag,
+}

@@ -25,7 +25,7 @@ export async function runTrace<O, R>(spec: TracerSpec<O, R>, options: O, session
 
 /** Ink draws only a final frame when it believes it runs under CI (it reads CI and CI_* once, when
  * it is first imported). A live table was asked for on a real terminal, so draw it. */
-function drawEvenUnderCi(): void {
+export function drawEvenUnderCi(): void {
   for (const name of Object.keys(process.env)) {
     if (name === 'CI' || name === 'CONTINUOUS_INTEGRATION' || name.startsWith('CI_')) delete process.env[name]
   }

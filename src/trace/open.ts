@@ -58,6 +58,12 @@ export interface TracerTap {
 export function openTracer<O, R>(spec: TracerSpec<O, R>, options: O, emit: (row: R) => void, tap: TracerTap = {}): Tracer<R> {
   // First, so options the reducer refuses (a bad pattern) fail before anything loads.
   const reducer = spec.reducer(options, emit, tap.context ?? liveContext())
+  return loadAndAttach(spec, options, (obj) => new RunningTracer(spec, obj, reducer, tap.onBatch))
+}
+
+/** Opens a spec's object with its config and map sizes, loads it, runs its setup, attaches every
+ * program, and hands the object to `running`; any failure on the way closes it. */
+export function loadAndAttach<O, T>(spec: Pick<TracerSpec<O, unknown>, 'object' | 'config' | 'maxEntries' | 'programs' | 'setup'>, options: O, running: (obj: BpfObject) => T): T {
   const obj = BpfObject.open(spec.object, {
     config: spec.config?.(options),
     maxEntries: spec.maxEntries?.(options),
@@ -67,7 +73,7 @@ export function openTracer<O, R>(spec: TracerSpec<O, R>, options: O, emit: (row:
     obj.load()
     spec.setup?.(obj, options)
     for (const p of obj.programNames) obj.attach(p)
-    return new RunningTracer(spec, obj, reducer, tap.onBatch)
+    return running(obj)
   } catch (error) {
     obj.closeNow()
     throw error
