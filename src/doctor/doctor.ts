@@ -48,11 +48,19 @@ function firstLine(error: unknown): string {
   return String((error as Error)?.message ?? error).split('\n')[0]
 }
 
-/** A command's needs: every hook type its programs use, and each tracepoint they attach to. */
-function commandStatus(object: string, hooks: Record<HookName, HookResult>, tracefs: string | null, cannotProbe?: string): CommandStatus {
+/** A command's needs: every hook type its programs use, and each tracepoint they attach to. Only the
+ * programs it loads count (the `trace tcp` modes share one object): a mode is not blocked by
+ * another mode's missing tracepoint. */
+function commandStatus(
+  object: string,
+  programs: readonly string[] | undefined,
+  hooks: Record<HookName, HookResult>,
+  tracefs: string | null,
+  cannotProbe?: string,
+): CommandStatus {
   let needs: ReturnType<typeof objectNeeds>
   try {
-    needs = objectNeeds(object)
+    needs = objectNeeds(object, programs)
   } catch (error) {
     return {ok: false, reason: firstLine(error)}
   }
@@ -104,7 +112,8 @@ export async function runDoctor(): Promise<DoctorReport> {
   }
 
   const commands: DoctorReport['commands'] = {doctor: {ok: true}}
-  for (const spec of TRACERS) commands[spec.command] = commandStatus(spec.object, hooks, tracefs, cannotProbe)
+  // programs() of default options: which programs a command loads depends on its mode, not its filters.
+  for (const spec of TRACERS) commands[spec.command] = commandStatus(spec.object, spec.programs?.({}), hooks, tracefs, cannotProbe)
 
   const engineOk = !cannotProbe && tracefs !== null && hooks.tracepoint.status === 'ok' && hooks.ringbuf.status === 'ok'
   const report: DoctorReport = {
