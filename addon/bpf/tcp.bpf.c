@@ -103,17 +103,27 @@ struct tuple {
 	__u16 dport; /* remote, host order */
 };
 
+/* A socket's family and ports. Request and time-wait sockets have these too (in sock_common). */
+static __always_inline void read_ports(struct sock *sk, struct tuple *t)
+{
+	t->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	/* skc_portpair: skc_dport (network order) in the low half, skc_num in the high half. */
+	__u32 ports = BPF_CORE_READ(sk, __sk_common.skc_portpair);
+	t->dport = bpf_ntohs((__u16)ports);
+	t->sport = ports >> 16;
+	/* A close releases the local port (skc_num = 0) before the state change is traced;
+	 * inet_sport keeps it, as the tracepoint's own sport field shows. */
+	if (!t->sport && t->family != 0 && BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_TIME_WAIT)
+		t->sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+}
+
 /* A TCP socket's family and ports, if it passes the kernel-side filters; false for other protocols
  * (MPTCP and SCTP change states through the same tracepoint). */
 static __always_inline bool read_tuple(struct sock *sk, struct tuple *t)
 {
 	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return false;
-	t->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	/* skc_portpair: skc_dport (network order) in the low half, skc_num in the high half. */
-	__u32 ports = BPF_CORE_READ(sk, __sk_common.skc_portpair);
-	t->dport = bpf_ntohs((__u16)ports);
-	t->sport = ports >> 16;
+	read_ports(sk, t);
 	return family_port_match(t->family, t->sport, t->dport);
 }
 
@@ -561,10 +571,7 @@ int tcp_reset_sent(struct bpf_raw_tracepoint_args *ctx)
 	__u8 state = sk ? BPF_CORE_READ(sk, __sk_common.skc_state) : 0;
 	struct tuple t = {};
 	if (sk) {
-		t.family = BPF_CORE_READ(sk, __sk_common.skc_family);
-		__u32 ports = BPF_CORE_READ(sk, __sk_common.skc_portpair);
-		t.dport = bpf_ntohs((__u16)ports);
-		t.sport = ports >> 16;
+		read_ports(sk, &t);
 		if (!family_port_match(t.family, t.sport, t.dport))
 			return 0;
 	} else if (!skb) {
