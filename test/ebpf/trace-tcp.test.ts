@@ -2,7 +2,7 @@
  * child processes (so their pids differ), on ports the test's own server chose; every assertion
  * filters on those ports or pids, as other people's TCP traffic shares this kernel. */
 import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
-import {expect, it} from 'vitest'
+import {expect, it, onTestFinished} from 'vitest'
 
 import {startReady} from '../support/cli.js'
 import {describeEbpf, programsGone, programsOf, ROOT} from '../support/ebpf.js'
@@ -131,6 +131,34 @@ describeEbpf('trace tcp', () => {
       expect(r.latency_ns).toBeGreaterThan(0)
       expect(r.sport).toBeGreaterThan(0)
     }
+  })
+
+  it('connect: ETIMEDOUT (SYNs dropped), EHOSTUNREACH (ICMP) and ENETUNREACH (no route, before any state change), in a namespace of its own', async () => {
+    const ns = `monitor-tcpcore-${process.pid}`
+    const sh = (cmd: string, input?: string) => {
+      const r = spawnSync('sh', ['-c', cmd], {encoding: 'utf8', input})
+      if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`)
+      return r.stdout
+    }
+    sh(`ip netns add ${ns} && ip -n ${ns} link set lo up`)
+    onTestFinished(() => void spawnSync('ip', ['netns', 'del', ns]))
+    sh(`ip netns exec ${ns} nft -f -`, 'table inet t {\n chain in {\n  type filter hook input priority 0;\n  tcp dport 9 tcp flags syn drop\n  tcp dport 10 reject with icmp type host-unreachable\n }\n}\n')
+    // One SYN retry: the timeout comes after ~3 s instead of ~2 min.
+    const connect = (host: string, port: number) =>
+      `ip netns exec ${ns} python3 -c 'import socket,os\ns=socket.socket()\ns.setsockopt(socket.IPPROTO_TCP, socket.TCP_SYNCNT, 1)\ntry: s.connect(("${host}", ${port}))\nexcept OSError as e: print(os.getpid(), e.errno)'`
+    const cli = await startReady(['trace', 'tcp', 'connect', '--duration', '6'])
+    const outcomes = sh(`${connect('127.0.0.1', 9)} & ${connect('127.0.0.1', 10)}; ${connect('10.9.9.9', 80)}; wait`)
+    const pidOf = new Map(outcomes.trim().split('\n').map((l) => l.split(' ').map(Number)).map(([pid, errno]) => [errno, pid]))
+    expect([...pidOf.keys()].sort()).toEqual([101, 110, 113])
+    expect(await cli.exited).toBe(0)
+    const rows = parse(cli.stdout).rows.filter((r) => [...pidOf.values()].includes(r.pid))
+    expect(rows.map((r) => [r.pid, r.errno, r.daddr, r.dport]).sort()).toEqual(
+      [
+        [pidOf.get(110), 'ETIMEDOUT', '127.0.0.1', 9],
+        [pidOf.get(113), 'EHOSTUNREACH', '127.0.0.1', 10],
+        [pidOf.get(101), 'ENETUNREACH', '10.9.9.9', 80],
+      ].sort(),
+    )
   })
 
   it('accept: the accepting process and the accept-queue wait', async () => {
