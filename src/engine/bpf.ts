@@ -244,6 +244,9 @@ export class BpfObject {
     for (const stream of this.streams) queue += stream.stats().queue_drop_records
     let recursion = 0
     for (const p of this.programs) recursion += this.raw.progInfo(p).recursionMisses
+    // Misses another program of the object made good (tcp.bpf.c: two programs take each state
+    // change, so one the kernel skips for recursion is taken by the other) are not losses.
+    if (this.hasMap('recursion_covered')) recursion = Math.max(0, recursion - this.mapTotal('recursion_covered'))
     return {
       ringbuf_reserve: s[LossSlot.ringbuf_reserve],
       map_full: s[LossSlot.map_full],
@@ -251,6 +254,18 @@ export class BpfObject {
       queue,
       recursion_misses: recursion,
     }
+  }
+
+  private hasMap(name: string): boolean {
+    return this.raw.maps().some((m) => m.name === name)
+  }
+
+  /** The sum of a per-CPU array's u64 values (summed over CPUs by the reader). */
+  private mapTotal(name: string): number {
+    const e = this.map(name).read()
+    let n = 0
+    for (let i = 0; i < e.count; i++) n += e.values.readUInt32LE(i * 8) + e.values.readUInt32LE(i * 8 + 4) * 2 ** 32
+    return n
   }
 
   /** Per-program kernel run time (needs kernel.bpf_stats_enabled=1) — BPF work is cost too. */

@@ -239,7 +239,7 @@ describeEbpf('trace tcp', () => {
   it('leaves no programs behind after kill -9', async () => {
     const cli = await startReady(['trace', 'tcp', 'resets'])
     const ours = programsOf(cli.pid)
-    expect([...ours.values()].sort()).toEqual(['tcp_accept4_exit', 'tcp_accept_exit', 'tcp_destroy', 'tcp_reset_received', 'tcp_reset_sent', 'tcp_state'].sort())
+    expect([...ours.values()].sort()).toEqual(['tcp_accept4_exit', 'tcp_accept_exit', 'tcp_destroy', 'tcp_reset_received', 'tcp_reset_sent', 'tcp_state', 'tcp_state_backup'].sort())
     cli.child.kill('SIGKILL')
     await cli.exited
     expect(await programsGone(ours.keys())).toBe(true)

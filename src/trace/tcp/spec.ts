@@ -19,10 +19,10 @@ export interface TcpOptions extends TcpFilterOptions {
 }
 
 /** Bookkeeping every mode shares: owners from state changes, accept() and socket destruction. */
-const OWNER_PROGRAMS = ['tcp_state', 'tcp_destroy', 'tcp_accept4_exit', 'tcp_accept_exit']
+const OWNER_PROGRAMS = ['tcp_state', 'tcp_state_backup', 'tcp_destroy', 'tcp_accept4_exit', 'tcp_accept_exit']
 
 const PROGRAMS: Record<TcpMode, string[]> = {
-  connect: ['tcp_state', 'tcp_destroy', 'tcp_connect_enter', 'tcp_connect_exit'],
+  connect: ['tcp_state', 'tcp_state_backup', 'tcp_destroy', 'tcp_connect_enter', 'tcp_connect_exit'],
   accept: OWNER_PROGRAMS,
   life: OWNER_PROGRAMS,
   states: OWNER_PROGRAMS,
