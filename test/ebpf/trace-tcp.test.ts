@@ -2,10 +2,11 @@
  * child processes (so their pids differ), on ports the test's own server chose; every assertion
  * filters on those ports or pids, as other people's TCP traffic shares this kernel. */
 import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
+import {mkdirSync, rmdirSync} from 'node:fs'
 import {expect, it, onTestFinished} from 'vitest'
 
 import {startReady} from '../support/cli.js'
-import {describeEbpf, programsGone, programsOf, ROOT} from '../support/ebpf.js'
+import {cgroup2Mount, describeEbpf, programsGone, programsOf, ROOT} from '../support/ebpf.js'
 
 const PEER = `${ROOT}test/fixtures/tcp/peer.mjs`
 const NO_LOSS = {ringbuf_reserve: 0, map_full: 0, read_fault: 0, queue: 0, recursion_misses: 0}
@@ -234,6 +235,31 @@ describeEbpf('trace tcp', () => {
     expect(sent).toMatchObject({type: 'reset', pid: null, state: null, saddr: '127.0.0.1', sport: port})
     expect(received).toMatchObject({type: 'reset', pid: refused.child.pid, state: 'SYN_SENT', dport: port})
     expect(summary).toMatchObject({resets: 2, sent: 1, received: 1})
+  })
+
+  it('--cgroup: only connections whose owner is in that cgroup v2 directory or below it', async () => {
+    const mount = cgroup2Mount()
+    expect(mount).toBeTruthy()
+    const dir = `${mount}/monitor-tcpcore-${process.pid}`
+    mkdirSync(`${dir}/child`, {recursive: true})
+    onTestFinished(() => {
+      rmdirSync(`${dir}/child`)
+      rmdirSync(dir)
+    })
+    const server = peer(['server', '127.0.0.1', '2', '100', '100', 'client'])
+    const {port} = await server.first
+    const cli = await startReady(['trace', 'tcp', 'life', '--cgroup', dir, '--port', String(port), '--duration', '3'])
+    // The client moves itself into the child cgroup before it connects; the server stays outside.
+    const client = spawnSync('sh', ['-c', `echo $$ > ${dir}/child/cgroup.procs && exec ${process.execPath} ${PEER} client 127.0.0.1 ${port} 2 100 100`], {encoding: 'utf8'})
+    expect(client.status, client.stderr).toBe(0)
+    const clientPid = JSON.parse(client.stdout).pid
+    expect(await server.exited).toBe(0)
+    expect(await cli.exited).toBe(0)
+    const {rows} = parse(cli.stdout)
+    expect(rows.map((r) => [r.pid, r.dport])).toEqual([
+      [clientPid, port],
+      [clientPid, port],
+    ])
   })
 
   it('leaves no programs behind after kill -9', async () => {
