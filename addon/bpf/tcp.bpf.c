@@ -67,8 +67,9 @@ struct listen_key {
 	__u16 family;
 };
 
+/* LRU: a listener closed by another process than its owner keeps its entry until pushed out. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
 	__type(key, struct listen_key);
 	__type(value, struct tcp_owner);
@@ -78,7 +79,7 @@ struct {
  * returned before any state change (ENETUNREACH, EADDRNOTAVAIL…) is told from one the state change
  * already reported (ECONNREFUSED on a blocking connect). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH); /* a thread killed inside connect() never reaches its exit */
 	__uint(max_entries, 8192);
 	__type(key, __u64);
 	__type(value, __u8);
