@@ -399,12 +399,17 @@ int tcp_state_backup(struct bpf_raw_tracepoint_args *ctx)
 	struct state_guard *g = bpf_map_lookup_elem(&state_guard, &zero);
 	if (!g)
 		return 0;
-	__u64 key = change_key(ctx);
-	for (int i = 0; i < SEEN_SLOTS; i++)
-		if (g->seen[i] == key)
-			return 0; /* tcp_state took it */
-	/* This change interrupted tcp_state, which the kernel skipped for it. */
+	/* From the first instruction on: a change that interrupts this program anywhere is skipped
+	 * here by the kernel, and taken (and counted as covered) by tcp_state. */
 	g->backup_running = 1;
+	__u64 key = change_key(ctx);
+	for (int i = 0; i < SEEN_SLOTS; i++) {
+		if (g->seen[i] == key) {
+			g->backup_running = 0;
+			return 0; /* tcp_state took it */
+		}
+	}
+	/* This change interrupted tcp_state, which the kernel skipped for it. */
 	covered();
 	handle_state(ctx);
 	g->backup_running = 0;
