@@ -1,7 +1,7 @@
 // Helpers every benchmark shares: medians, the kernel's BPF run-time accounting, BPF program lists,
 // and children that never outlive the benchmark.
-import {execFileSync} from 'node:child_process'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {execFileSync, spawn} from 'node:child_process'
+import {closeSync, openSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {parseArgs} from 'node:util'
 
 /** Parses `--name value` options (and boolean flags) with node's parseArgs. `defaults` maps each
@@ -84,4 +84,58 @@ export class Children {
   reaped(ms) {
     return Promise.race([Promise.all([...this.#set].map((c) => c.exited)), new Promise((r) => setTimeout(r, ms))])
   }
+}
+
+/** Starts a tracer with its output in files, tracked by `children`; setpriv --pdeathsig SIGKILLs it
+ * if the benchmark dies, however it dies. */
+export function startTracer(children, cmd, args, outFile, errFile) {
+  const o = openSync(outFile, 'w')
+  const e = openSync(errFile, 'w')
+  const child = spawn('setpriv', ['--pdeathsig', 'SIGKILL', '--', cmd, ...args], {stdio: ['ignore', o, e]})
+  closeSync(o)
+  closeSync(e)
+  return children.track(child)
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+/** Ids of the programs named `names` that are not in `before`, polled until all names are there. */
+export async function waitForNewPrograms(before, names, child, what) {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const fresh = bpfPrograms().filter((p) => !before.has(p.id) && names.includes(p.name))
+    if (names.every((n) => fresh.some((p) => p.name === n))) return fresh.map((p) => p.id)
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited before attaching`)
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}'s BPF programs`)
+    await sleep(50)
+  }
+}
+
+/** Run time and run count of the programs `ids`, summed and per program (needs enableBpfStats()). */
+export function bpfRunTime(ids) {
+  const set = new Set(ids)
+  let ns = 0
+  let cnt = 0
+  const byProg = {}
+  for (const p of bpfPrograms()) {
+    if (set.has(p.id)) {
+      ns += p.run_time_ns ?? 0
+      cnt += p.run_cnt ?? 0
+      byProg[p.name] = {ns: p.run_time_ns ?? 0, cnt: p.run_cnt ?? 0}
+    }
+  }
+  return {ns, cnt, byProg}
+}
+
+/** On-CPU ns summed over the process's threads (schedstat), and utime+stime in clock ticks. */
+export function threadsCpu(pid) {
+  let ns = 0
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
+    } catch {} // the thread just exited
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return {ns, ticks: Number(f[11]) + Number(f[12])} // fields 14 and 15 of stat(5)
 }

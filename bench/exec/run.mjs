@@ -12,6 +12,8 @@
 //   exitsnoop     exitsnoop alone
 //   monitor-comm  node bin/run.js trace exec -o json --comm true (in-kernel filter; information only:
 //                 the peers have no equivalent, execsnoop -n filters in user space, exitsnoop not at all)
+//   monitor-record  node bin/run.js trace exec -o json --record FILE (what recording a trace file costs;
+//                 the file's size per record is printed)
 // All tracers run unfiltered for the primary comparison; records are attributed to the storm by
 // comm "true" and ppid == the storm's pid.
 //
@@ -24,18 +26,19 @@
 // Needs root, libbpf-tools (execsnoop, exitsnoop), bpftool, setpriv, cc, and `npm run build` done.
 // Exits 1 when monitor lost records or missed runs; otherwise 0: this is a measurement, not a gate.
 import {execFileSync, spawn} from 'node:child_process'
-import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, statSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {bpfPrograms, Children, enableBpfStats, median, options} from '../lib.mjs'
+import {bpfPrograms, bpfRunTime, Children, enableBpfStats, median, options, startTracer, threadsCpu, waitForNewPrograms} from '../lib.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
 const out = '/tmp/monitor-bench-exec'
+const RECORD_FILE = join(out, 'record.trace')
 const SETTLE_MS = 300 // after attach, and after the storm (lets the tracers drain before sampling CPU)
 
-const ALL = ['base', 'monitor', 'peers', 'execsnoop', 'exitsnoop', 'monitor-comm']
+const ALL = ['base', 'monitor', 'peers', 'execsnoop', 'exitsnoop', 'monitor-comm', 'monitor-record']
 const opts = options({runs: 5, n: 5000, contenders: ALL.join(','), json: false})
 const runs = Number(opts.runs)
 const N = Number(opts.n)
@@ -68,6 +71,7 @@ const TRACERS = {
   base: [],
   monitor: [monitorCmd()],
   'monitor-comm': [monitorCmd(['--comm', 'true'])],
+  'monitor-record': [monitorCmd(['--record', RECORD_FILE])],
   peers: [EXECSNOOP, EXITSNOOP],
   execsnoop: [EXECSNOOP],
   exitsnoop: [EXITSNOOP],
@@ -89,59 +93,12 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 process.on('exit', () => children.killAll())
 
-function start(cmd, args, outFile, errFile) {
-  const o = openSync(outFile, 'w')
-  const e = openSync(errFile, 'w')
-  // setpriv --pdeathsig: the tracer is SIGKILLed if this script dies, however it dies.
-  const child = spawn('setpriv', ['--pdeathsig', 'SIGKILL', '--', cmd, ...args], {stdio: ['ignore', o, e]})
-  closeSync(o)
-  closeSync(e)
-  return children.track(child)
-}
-
+const start = (cmd, args, outFile, errFile) => startTracer(children, cmd, args, outFile, errFile)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
 const progs = bpfPrograms
-
-// Programs with one of `names` whose id is not in `before`, polled until all names are there.
-async function waitForProgs(before, names, child, what) {
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    const fresh = progs().filter((p) => !before.has(p.id) && names.includes(p.name))
-    if (names.every((n) => fresh.some((p) => p.name === n))) return fresh.map((p) => p.id)
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited before attaching`)
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}'s BPF programs`)
-    await sleep(50)
-  }
-}
-
-function runTimeNs(ids) {
-  const set = new Set(ids)
-  let ns = 0
-  let cnt = 0
-  const byProg = {}
-  for (const p of progs()) {
-    if (set.has(p.id)) {
-      ns += p.run_time_ns ?? 0
-      cnt += p.run_cnt ?? 0
-      byProg[p.name] = {ns: p.run_time_ns ?? 0, cnt: p.run_cnt ?? 0}
-    }
-  }
-  return {ns, cnt, byProg}
-}
-
-// On-CPU ns summed over the process's threads (schedstat), and utime+stime in clock ticks.
-function cpuOf(pid) {
-  let ns = 0
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
-    } catch {} // the thread just exited
-  }
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return {ns, ticks: Number(f[11]) + Number(f[12])} // fields 14 and 15 of stat(5)
-}
+const waitForProgs = waitForNewPrograms
+const runTimeNs = bpfRunTime
+const cpuOf = threadsCpu
 
 // IRQ-work interrupts (x86 "IWI"), all CPUs: a perf-buffer or ring-buffer wakeup raised from BPF
 // context is an irq_work, a self-IPI; in a VM each one is a trap to the hypervisor.
@@ -258,6 +215,7 @@ async function runOne(name, round) {
       if (t.spec.tool === 'monitor') {
         const m = parseMonitor(text, storm.pid)
         Object.assign(r, {execs_seen: m.execs, exits_seen: m.exits, lost: m.lost, summary: m.summary})
+        if (t.spec.args.includes(RECORD_FILE)) r.record_bytes = statSync(RECORD_FILE).size
       } else if (t.spec.tool === 'execsnoop') {
         r.execs_seen = parseColumns(text, storm.pid)
         r.lost += lostLines(err)
@@ -309,7 +267,9 @@ async function main() {
             (name === 'base'
               ? '\n'
               : `, cpu ${fmt(r.cpu_ns / N / 1000, 2)} us/exec, bpf ${fmt(r.bpf_ns / N)} ns/exec, irq_work ${fmt(r.irq_work / N, 2)}/exec, ` +
-                `seen exec ${r.execs_seen ?? '-'} exit ${r.exits_seen ?? '-'}, lost ${r.lost}\n`),
+                `seen exec ${r.execs_seen ?? '-'} exit ${r.exits_seen ?? '-'}, lost ${r.lost}` +
+                (r.record_bytes ? `, file ${r.record_bytes} bytes (${fmt(r.record_bytes / (r.summary.execs + r.summary.exits), 1)} bytes/record)` : '') +
+                '\n'),
         )
         if (r.stderr) process.stderr.write(r.stderr)
       }

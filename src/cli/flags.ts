@@ -21,6 +21,11 @@ export const durationFlag = Flags.custom<number>({
 
 export const utcFlag = Flags.boolean({summary: 'Show times in UTC instead of local time (JSON is always UTC)'})
 
+export const recordFlag = Flags.string({
+  summary: 'Also record the trace into this file (read it with `monitor trace report` and `trace convert`)',
+  helpValue: '<file>',
+})
+
 export const pidFlag = Flags.integer({summary: 'Only this process and its direct children', min: 1})
 export const uidFlag = Flags.integer({summary: 'Only processes of this user id', min: 0})
 
@@ -34,4 +39,25 @@ export const tcpFilterFlags = {
   ipv4: Flags.boolean({summary: 'Only IPv4', exclusive: ['ipv6']}),
   ipv6: Flags.boolean({summary: 'Only IPv6', exclusive: ['ipv4']}),
   cgroup: Flags.string({summary: 'Only connections of processes in this cgroup v2 directory or below it', helpValue: '<dir>'}),
+}
+
+/** Interval tools (`top tcp`, `trace tcp rtt`): how often the maps are read, and how many times. */
+export const intervalFlag = Flags.custom<number>({
+  summary: 'Seconds between readings (default 1)',
+  helpValue: '<s>',
+  parse: async (input) => {
+    const n = Number(input)
+    if (!Number.isFinite(n) || n < 0.1 || n > 3600) throw new MonitorError(`must be 0.1 to 3600 seconds, got "${input}"`, {exitCode: ExitCode.usage})
+    return n
+  },
+})
+export const countFlag = Flags.integer({summary: 'Stop after this many intervals', min: 1})
+
+/** Every interval tool's flags besides its filters. */
+export const intervalFlags = {
+  output: outputFlag,
+  interval: intervalFlag(),
+  count: countFlag,
+  duration: durationFlag(),
+  utc: utcFlag,
 }

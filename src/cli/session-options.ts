@@ -7,4 +7,6 @@ export interface SessionOptions {
   durationS?: number
   /** Times in UTC in text and table output (JSON is always UTC). */
   utc?: boolean
+  /** Record the ring's batches into this trace file (src/trace/file). */
+  record?: string
 }

@@ -4,10 +4,11 @@
  * to the tracer. */
 import {type FormatContext, formatHeader, formatRow} from '../output/columns.js'
 import {LineWriter} from '../output/line-writer.js'
-import {openTracer, type Tracer} from '../trace/open.js'
+import type {Tracer} from '../trace/open.js'
 import type {TracerSpec} from '../trace/spec.js'
+import {Backpressure, finishRecorded, openRecorded, type RecordedTracer} from './recording.js'
 import type {SessionOptions} from './session-options.js'
-import {finishTracing, stopSignal} from './stop-signal.js'
+import {stopSignal} from './stop-signal.js'
 import {readyJson, summaryJson, summaryText} from './summary.js'
 
 export async function runTrace<O, R>(spec: TracerSpec<O, R>, options: O, session: SessionOptions): Promise<void> {
@@ -24,7 +25,7 @@ export async function runTrace<O, R>(spec: TracerSpec<O, R>, options: O, session
 
 /** Ink draws only a final frame when it believes it runs under CI (it reads CI and CI_* once, when
  * it is first imported). A live table was asked for on a real terminal, so draw it. */
-function drawEvenUnderCi(): void {
+export function drawEvenUnderCi(): void {
   for (const name of Object.keys(process.env)) {
     if (name === 'CI' || name === 'CONTINUOUS_INTEGRATION' || name.startsWith('CI_')) delete process.env[name]
   }
@@ -35,24 +36,29 @@ async function runStream<O, R>(spec: TracerSpec<O, R>, options: O, session: Sess
   const stop = stopSignal(session.durationS)
   const started = performance.now()
   let tracer: Tracer<R> | undefined
+  let traced: RecordedTracer<O, R> | undefined
+  const pace = new Backpressure(() => tracer)
   const writer = new LineWriter(process.stdout, {
-    onCongested: () => tracer?.pause(),
-    onDrained: () => tracer?.resume(),
+    onCongested: () => pace.hold('output'),
+    onDrained: () => pace.release('output'),
     onClosed: () => stop.stop('pipe closed'),
   })
   const ctx: FormatContext = {utc: session.utc ?? false, nowNs: 0}
   const line = json ? (row: R) => writer.line(spec.json(row)) : (row: R) => writer.line(formatRow(spec.columns, row, ctx))
   try {
-    tracer = openTracer(spec, options, line)
+    traced = openRecorded(spec, options, line, session, pace)
+    tracer = traced.tracer
     // The ready line: tracing runs from here on (tests and scripts wait for it, not for a sleep).
     writer.line(json ? readyJson(spec, tracer) : formatHeader(spec.columns))
-    const summary = await finishTracing(tracer, stop)
+    const summary = await finishRecorded(traced, stop)
     const elapsed = (performance.now() - started) / 1000
+    await traced.recording?.finish(summary, elapsed)
     if (json) writer.line(summaryJson(summary, elapsed))
     else process.stderr.write(summaryText(spec, summary, elapsed) + '\n')
     await writer.end()
   } finally {
     stop.dispose()
     tracer?.close()
+    traced?.recording?.close()
   }
 }

@@ -57,8 +57,13 @@ export function stopSignal(durationS?: number): StopSignal {
  * at once; a second Ctrl-C while draining into a stuck reader gives up on the rest. */
 export async function finishTracing<R>(tracer: Tracer<R>, stop: StopSignal): Promise<TraceSummary> {
   await Promise.race([stop.done, tracer.failed])
-  const forced = stop.forced.then((sig) => {
+  return Promise.race([tracer.stop(), tracer.failed, insisted(stop)])
+}
+
+/** Rejects when the user insists (a second signal) while the session winds down: race it with what
+ * may hang on a stuck reader. */
+export function insisted(stop: StopSignal): Promise<never> {
+  return stop.forced.then((sig) => {
     throw new MonitorError(`stopped by a second ${sig} before the output was drained`, {exitCode: ExitCode.interrupted})
   })
-  return Promise.race([tracer.stop(), tracer.failed, forced])
 }

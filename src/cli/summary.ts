@@ -4,7 +4,7 @@ import type {TraceSummary, Tracer} from '../trace/open.js'
 import type {TracerSpec} from '../trace/spec.js'
 
 /** NDJSON's first object: tracing runs from here on (scripts and tests wait for it). */
-export function readyJson<O, R>(spec: TracerSpec<O, R>, tracer: Tracer<R>): string {
+export function readyJson(spec: Pick<TracerSpec<unknown, unknown>, 'command'>, tracer: Pick<Tracer<unknown>, 'programs'>): string {
   return JSON.stringify({type: 'ready', ts: isoFromEpochUs(Date.now() * 1000), command: spec.command, programs: tracer.programs})
 }
 
@@ -13,6 +13,6 @@ export function summaryJson(s: TraceSummary, elapsedS: number): string {
 }
 
 /** "200 runs, 0 running in 5.0s, lost 0": the same line after every mode. */
-export function summaryText<O, R>(spec: TracerSpec<O, R>, s: TraceSummary, elapsedS: number): string {
+export function summaryText(spec: Pick<TracerSpec<unknown, unknown>, 'describeCounts'>, s: TraceSummary, elapsedS: number): string {
   return `${spec.describeCounts(s.counts)} in ${elapsedS.toFixed(1)}s, ${formatLosses(s.lost)}`
 }

@@ -95,7 +95,7 @@ export class TableModel<O, R> implements TableSource {
     if (known !== undefined) total = known
     const lostTotal = totalLost(snapshot.lost)
     return {
-      header: fitted.map((f) => cell(f.column.header, f.width, f.column.align)).join(' '),
+      header: headerLine(fitted),
       rows,
       total,
       first: Math.min(first, Math.max(0, total - 1)),
@@ -107,8 +107,7 @@ export class TableModel<O, R> implements TableSource {
   }
 
   private frameRow(fitted: FittedColumn<R>[], row: R, ctx: FormatContext): FrameRow {
-    const cells = fitted.map((f) => ({text: cell(f.column.value(row, ctx), f.width, f.column.align), color: f.column.color?.(row)}))
-    return {key: this.spec.key(row), cells, line: cells.map((c) => c.text).join(' ')}
+    return frameRow(fitted, row, ctx, this.spec.key(row))
   }
 
   /** Open and finished rows, newest first, that match the filter. */
@@ -129,10 +128,26 @@ export class TableModel<O, R> implements TableSource {
   private text(row: R, utc: boolean): string {
     let t = this.searchText.get(row as object)
     if (t === undefined) {
-      const ctx: FormatContext = {utc, nowNs: 0}
-      t = this.spec.columns.map((c: Column<R>) => c.value(row, ctx)).join('\u0000')
+      t = searchText(this.spec.columns, row, utc)
       this.searchText.set(row as object, t)
     }
     return t
   }
+}
+
+/** The live table's header line for columns fitted to its width. */
+export function headerLine<R>(fitted: readonly FittedColumn<R>[]): string {
+  return fitted.map((f) => cell(f.column.header, f.width, f.column.align)).join(' ')
+}
+
+/** One row of a live table: its cells fitted to their columns, and the whole line. */
+export function frameRow<R>(fitted: readonly FittedColumn<R>[], row: R, ctx: FormatContext, key: string): FrameRow {
+  const cells = fitted.map((f) => ({text: cell(f.column.value(row, ctx), f.width, f.column.align), color: f.column.color?.(row)}))
+  return {key, cells, line: cells.map((c) => c.text).join(' ')}
+}
+
+/** What a live table's filter searches in a row: every column's text. */
+export function searchText<R>(columns: readonly Column<R>[], row: R, utc: boolean): string {
+  const ctx: FormatContext = {utc, nowNs: 0}
+  return columns.map((c) => c.value(row, ctx)).join('\u0000')
 }

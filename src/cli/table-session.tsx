@@ -1,44 +1,41 @@
 /** The live-table mode of a tracing session (loaded only on a terminal, with Ink and React). */
-import {render} from 'ink'
-import React from 'react'
-
-import {openTracer, type TraceSummary, type Tracer} from '../trace/open.js'
+import type {TraceSummary, Tracer} from '../trace/open.js'
 import type {TracerSpec} from '../trace/spec.js'
-import {speedUpInkOutput} from '../tui/ink-fast-output.js'
-import {TableApp} from '../tui/table-app.js'
+import {showLiveTable} from './live-screen.js'
+import {Backpressure, finishRecorded, openRecorded, type RecordedTracer} from './recording.js'
 import type {SessionOptions} from './session-options.js'
-import {finishTracing, stopSignal} from './stop-signal.js'
+import {stopSignal} from './stop-signal.js'
 import {summaryText} from './summary.js'
 import {TableModel} from './table-model.js'
-
-const ALTERNATE_SCREEN_ON = '\x1b[?1049h'
-const ALTERNATE_SCREEN_OFF = '\x1b[?1049l'
 
 export async function runTable<O, R>(spec: TracerSpec<O, R>, options: O, session: SessionOptions): Promise<void> {
   const stop = stopSignal(session.durationS)
   const started = performance.now()
   let tracer: Tracer<R> | undefined
-  let app: ReturnType<typeof render> | undefined
-  let summary: TraceSummary
+  let traced: RecordedTracer<O, R> | undefined
+  let hide: (() => void) | undefined
+  let summary: TraceSummary | undefined
   try {
     let model: TableModel<O, R> | undefined
-    const t = (tracer = openTracer(spec, options, (row) => model!.add(row)))
+    // The table keeps what it shows; only a recording behind on its disk pauses the ring.
+    traced = openRecorded(spec, options, (row) => model!.add(row), session, new Backpressure(() => tracer))
+    const t = (tracer = traced.tracer)
     model = new TableModel(spec, () => t.snapshot(), () => t.version)
-    await speedUpInkOutput()
-    process.stdout.write(ALTERNATE_SCREEN_ON) // the terminal comes back as it was
-    app = render(<TableApp source={model} utc={session.utc ?? false} onQuit={() => stop.stop('quit')} />, {
-      exitOnCtrlC: false,
-      patchConsole: false,
-    })
-    summary = await finishTracing(tracer, stop)
+    hide = await showLiveTable(model, session.utc ?? false, () => stop.stop('quit'))
+    summary = await finishRecorded(traced, stop)
   } finally {
-    if (app) {
-      app.unmount()
-      process.stdout.write(ALTERNATE_SCREEN_OFF)
-    }
+    hide?.()
     stop.dispose()
     tracer?.close()
+    if (!summary) traced?.recording?.close()
+  }
+  const elapsed = (performance.now() - started) / 1000
+  // The recording ends once the table is gone (a frame drawn meanwhile would read a closed tracer).
+  try {
+    await traced.recording?.finish(summary, elapsed)
+  } finally {
+    traced.recording?.close()
   }
   // After the alternate screen is gone, so the line stays in the terminal.
-  process.stderr.write(summaryText(spec, summary, (performance.now() - started) / 1000) + '\n')
+  process.stderr.write(summaryText(spec, summary, elapsed) + '\n')
 }

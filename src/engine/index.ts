@@ -10,7 +10,7 @@ export type {MapEntries, MapInfo, ReadOptions, UpdateFlag} from './map.js'
 export {bucketLower, bucketUpper, Histogram, HIST_BYTES, HIST_EXACT, HIST_SLOTS, histIndex, isBucketBoundary} from './histogram.js'
 export type {Bucket, PrometheusBucket} from './histogram.js'
 export {ENGINE_LAYOUTS, HIST, RINGBENCH_EVENT, SAMPLE_KEY} from './layouts.js'
-export {epochUsFromMonotonicNs, monotonicNowNs} from './clock.js'
+export {epochUsFromMonotonicNs, epochUsWithOffset, monotonicNowNs, monoToRealOffsetUs} from './clock.js'
 export {batchView, forEachRecord, packRecords, readU64} from './records.js'
 export type {RecordVisitor} from './records.js'
 export {

@@ -18,6 +18,9 @@ export const RINGBENCH_EVENT = struct('ringbench', 'ringbench_event', {
   payload: array(u8, 40),
 })
 
+/** Record of bench/toptcp's streaming reference (addon/bpf/tcpstream.h). */
+export const TCPSTREAM_EVENT = struct('tcpstream', 'tcpstream_event', {sk: u64, pid: u32, len: u32, tx: u32, pad: u32})
+
 export {LOSS_SLOT_ENUM}
 
-export const ENGINE_LAYOUTS: (StructLayout | EnumLayout)[] = [LOSS_SLOT_ENUM, HIST, SAMPLE_KEY, RINGBENCH_EVENT]
+export const ENGINE_LAYOUTS: (StructLayout | EnumLayout)[] = [LOSS_SLOT_ENUM, HIST, SAMPLE_KEY, RINGBENCH_EVENT, TCPSTREAM_EVENT]

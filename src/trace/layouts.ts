@@ -1,5 +1,6 @@
-/** The record layouts of every tracer (the layout test checks each against its object's BTF). */
+/** The record and map layouts of every tracer and interval tool (the layout test checks each
+ * against its object's BTF); tools sharing an object share its layouts, listed once. */
+import {INTERVAL_TOOLS} from './interval-registry.js'
 import {TRACERS} from './registry.js'
 
-// Several tracers share one object's layouts (the trace tcp modes): each layout once.
-export const TRACE_LAYOUTS = [...new Set(TRACERS.flatMap((t) => t.layouts))]
+export const TRACE_LAYOUTS = [...new Set([...TRACERS, ...INTERVAL_TOOLS].flatMap((t) => t.layouts))]

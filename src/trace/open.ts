@@ -46,9 +46,24 @@ const QUEUE_DEPTH = 2
 /** How often a reducer that holds rows back is told the time. */
 const TICK_MS = 100
 
-export function openTracer<O, R>(spec: TracerSpec<O, R>, options: O, emit: (row: R) => void): Tracer<R> {
+/** What else a session wants from the stream (a recording of it). */
+export interface TracerTap {
+  /** The reducer's clock (default: liveContext()); a recording keeps the same one in its header. */
+  context?: ReducerContext
+  /** Each batch as the ring delivered it, before the reducer sees it. Its memory is reused once
+   * this returns: copy what must outlive the call. */
+  onBatch?(batch: Buffer): void
+}
+
+export function openTracer<O, R>(spec: TracerSpec<O, R>, options: O, emit: (row: R) => void, tap: TracerTap = {}): Tracer<R> {
   // First, so options the reducer refuses (a bad pattern) fail before anything loads.
-  const reducer = spec.reducer(options, emit, liveContext())
+  const reducer = spec.reducer(options, emit, tap.context ?? liveContext())
+  return loadAndAttach(spec, options, (obj) => new RunningTracer(spec, obj, reducer, tap.onBatch))
+}
+
+/** Opens a spec's object with its config and map sizes, loads it, runs its setup, attaches every
+ * program, and hands the object to `running`; any failure on the way closes it. */
+export function loadAndAttach<O, T>(spec: Pick<TracerSpec<O, unknown>, 'object' | 'config' | 'maxEntries' | 'programs' | 'setup'>, options: O, running: (obj: BpfObject) => T): T {
   const obj = BpfObject.open(spec.object, {
     config: spec.config?.(options),
     maxEntries: spec.maxEntries?.(options),
@@ -58,7 +73,7 @@ export function openTracer<O, R>(spec: TracerSpec<O, R>, options: O, emit: (row:
     obj.load()
     spec.setup?.(obj, options)
     for (const p of obj.programNames) obj.attach(p)
-    return new RunningTracer(spec, obj, reducer)
+    return running(obj)
   } catch (error) {
     obj.closeNow()
     throw error
@@ -79,12 +94,14 @@ class RunningTracer<O, R> implements Tracer<R> {
   private failure: unknown
   private stopped: Promise<TraceSummary> | undefined
   private closed = false
+  private lastLosses: Losses = {ringbuf_reserve: 0, map_full: 0, read_fault: 0, queue: 0, recursion_misses: 0}
   private readonly ticker: NodeJS.Timeout | undefined
 
   constructor(
     private readonly spec: TracerSpec<O, R>,
     private readonly obj: BpfObject,
     private readonly reducer: Reducer<R>,
+    onBatchTap?: (batch: Buffer) => void,
   ) {
     this.programs = obj.programNames
     this.failed = new Promise<never>((_, reject) => (this.fail = reject))
@@ -96,6 +113,7 @@ class RunningTracer<O, R> implements Tracer<R> {
       queueDepth: QUEUE_DEPTH,
       onBatch: (batch) => {
         this.version++
+        onBatchTap?.(batch) // first: a batch the reducer chokes on is still recorded
         forEachRecord(batch, record)
       },
       onError: (error) => this.onFailure(error),
@@ -128,8 +146,11 @@ class RunningTracer<O, R> implements Tracer<R> {
     return {open: this.reducer.open?.(nowNs) ?? [], counts: this.reducer.counts(), lost: this.losses(), nowNs}
   }
 
+  /** Once the object is closed, the last counters read: a live view may draw a frame while the
+   * tracer stops, after its maps are gone. */
   losses(): Losses {
-    return this.obj.losses()
+    if (!this.closed) this.lastLosses = this.obj.losses()
+    return this.lastLosses
   }
 
   pause(): void {
@@ -144,7 +165,7 @@ class RunningTracer<O, R> implements Tracer<R> {
     this.stopped ??= (async () => {
       await this.obj.stopStream(this.stream)
       clearInterval(this.ticker)
-      const lost = this.obj.losses()
+      const lost = this.losses()
       await this.obj.close()
       this.closed = true
       this.reducer.finish?.()
@@ -156,6 +177,11 @@ class RunningTracer<O, R> implements Tracer<R> {
   close(): void {
     clearInterval(this.ticker)
     if (this.closed) return
+    try {
+      this.losses()
+    } catch {
+      // the counters as last read stand
+    }
     this.closed = true
     this.obj.closeNow()
   }

@@ -4,6 +4,7 @@
 import type {BpfObject, ConfigValue} from '../engine/index.js'
 import type {EnumLayout, StructLayout} from '../engine/layout.js'
 import type {Column} from '../output/columns.js'
+import type {ReportBuilder, TimelineContext, TimelineEvent} from './sections.js'
 
 /** Counters a tracer reports in its summary, in output order (`runs`, `execs`, …). */
 export type Counts = Record<string, number>
@@ -61,4 +62,13 @@ export interface TracerSpec<O, R> {
   /** The counters for humans, as the summary line and the live table's footer show them:
    * "200 runs, 3 running". (The JSON summary carries the counts themselves.) */
   describeCounts(counts: Counts): string
+
+  // Optional hooks for recorded traces (src/trace/file): new ones are added here, at the end.
+
+  /** `monitor trace report`: sections summarising a recording's rows (top commands, per-state
+   * counts, latency histograms…), after the header and counts every report shows. */
+  report?(options: O): ReportBuilder<R>
+  /** `monitor trace convert --to chrome`: a row as a timeline event (a span or an instant), or
+   * undefined to leave it out. Without it the tracer cannot be converted to a timeline. */
+  timeline?(row: R, ctx: TimelineContext): TimelineEvent | undefined
 }

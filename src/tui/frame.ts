@@ -10,6 +10,9 @@ export interface TableFrameRequest {
   /** Keep showing what was there when freezing began (paused, or scrolled away from the top). */
   frozen: boolean
   utc: boolean
+  /** Sort key and table choice (keys.ts), for views that have them. */
+  sort?: number
+  view?: number
 }
 
 export interface TableRowView {
@@ -31,6 +34,8 @@ export interface TableFrame {
   anyLost: boolean
   /** Oldest rows dropped to bound memory. */
   dropped: number
+  /** Keys of this view beyond the common ones, for the footer ("< > sort · tab view"). */
+  hint?: string
 }
 
 /** `version()` is cheap and changes only when a new frame could differ; `frame()` builds one. */

@@ -7,14 +7,19 @@ export interface KeyState {
   quit: boolean
   /** Rows scrolled away from the top (newest); 0 follows new rows. */
   scroll: number
+  /** Sort key steps taken with < and > (views with sort keys take it modulo their count). */
+  sort: number
+  /** Tab presses: views with several tables show table `view` modulo their count. */
+  view: number
 }
 
-export const initialKeyState: KeyState = {paused: false, filter: '', editing: false, quit: false, scroll: 0}
+export const initialKeyState: KeyState = {paused: false, filter: '', editing: false, quit: false, scroll: 0, sort: 0, view: 0}
 
 /** Keys that are not text arrive from Ink as flags; they are mapped to these private codes. */
 export const Key = {
   enter: '\r',
   escape: '\x1b',
+  tab: '\t',
   backspace: '\x7f',
   ctrlC: '\x03',
   up: '\u{F0001}',
@@ -61,6 +66,16 @@ export function applyKeys(state: KeyState, input: string, limits: ScrollLimits =
       case Key.escape:
         s = {...s, filter: ''}
         break
+      case '>':
+      case 's':
+        s = {...s, sort: s.sort + 1, scroll: 0}
+        break
+      case '<':
+        s = {...s, sort: s.sort - 1, scroll: 0}
+        break
+      case Key.tab:
+        s = {...s, view: s.view + 1, scroll: 0}
+        break
       case Key.up:
       case 'k':
         s = scrolled(s, s.scroll - 1, limits)
@@ -91,9 +106,10 @@ export function applyKeys(state: KeyState, input: string, limits: ScrollLimits =
 /** Ink hands special keys as flags with empty input; turn them into the codes above. */
 export function keyText(
   input: string,
-  key: {return?: boolean; escape?: boolean; backspace?: boolean; delete?: boolean; ctrl?: boolean; upArrow?: boolean; downArrow?: boolean; pageUp?: boolean; pageDown?: boolean; home?: boolean; end?: boolean},
+  key: {return?: boolean; escape?: boolean; tab?: boolean; backspace?: boolean; delete?: boolean; ctrl?: boolean; upArrow?: boolean; downArrow?: boolean; pageUp?: boolean; pageDown?: boolean; home?: boolean; end?: boolean},
 ): string {
   if (key.return) return Key.enter
+  if (key.tab) return Key.tab
   if (key.escape) return Key.escape
   if (key.backspace || key.delete) return Key.backspace
   if (key.ctrl && input === 'c') return Key.ctrlC

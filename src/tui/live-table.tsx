@@ -67,7 +67,7 @@ export function LiveTable(props: LiveTableProps) {
         {props.dropped ? <Text dimColor> (oldest {props.dropped} dropped)</Text> : null}
         <Text dimColor>
           {' · '}
-          {props.paused ? 'p resume' : 'p pause'} · / filter · ↑↓ scroll · q quit
+          {props.paused ? 'p resume' : 'p pause'} · / filter · {props.hint ? `${props.hint} · ` : ''}↑↓ scroll · q quit
         </Text>
       </Text>
     </Box>

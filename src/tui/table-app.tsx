@@ -26,7 +26,7 @@ export function TableApp({source, utc, onQuit}: {source: TableSource; utc: boole
   const height = Math.max(1, size.rows - CHROME_LINES)
   const frame = useFrame(
     source,
-    {width: size.columns, height, filter: keys.filter, scroll: keys.scroll, frozen: keys.paused || keys.scroll > 0, utc},
+    {width: size.columns, height, filter: keys.filter, scroll: keys.scroll, frozen: keys.paused || keys.scroll > 0, utc, sort: keys.sort, view: keys.view},
     FRAME_MS,
   )
   useInput((input, key) => setKeys((k) => applyKeys(k, keyText(input, key), {page: height, total: frame.total})))

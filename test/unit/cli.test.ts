@@ -15,9 +15,12 @@ describe.runIf(built || process.env.CI)('cli', () => {
     expect(res.status).toBe(0)
     expect(res.stdout).toMatch(/doctor/)
     expect(res.stdout).toMatch(/trace/)
-    for (const planned of ['top', 'pprof', 'bench', 'export']) expect(res.stdout).not.toMatch(new RegExp(`^\\s+${planned}\\s`, 'm'))
+    expect(res.stdout).toMatch(/^\s+top\s/m)
+    for (const planned of ['pprof', 'bench', 'export']) expect(res.stdout).not.toMatch(new RegExp(`^\\s+${planned}\\s`, 'm'))
     const trace = runCli(['trace', '--help'])
     expect(trace.stdout).toMatch(/trace exec/)
+    expect(runCli(['top', '--help']).stdout).toMatch(/top tcp/)
+    expect(runCli(['trace', 'tcp', '--help']).stdout).toMatch(/trace tcp rtt/)
   })
 
   it('documents trace exec flags', () => {

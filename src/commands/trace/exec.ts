@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {durationFlag, outputFlag, pidFlag, uidFlag, utcFlag} from '../../cli/flags.js'
+import {durationFlag, outputFlag, pidFlag, recordFlag, uidFlag, utcFlag} from '../../cli/flags.js'
 
 export default class TraceExec extends BaseCommand {
   static override summary = 'Trace process runs: exec, argv, exit code or signal, duration (execsnoop + exitsnoop)'
@@ -18,12 +18,14 @@ core_dumped, duration_ns, end (exit | exec | running | failed), origin (exec | f
     '<%= config.bin %> trace exec -o json --comm curl --duration 10',
     '<%= config.bin %> trace exec --args "--config" --regex',
     '<%= config.bin %> trace exec --pid 1234 -o columns --starts',
+    '<%= config.bin %> trace exec --record exec.trace --duration 60',
     '<%= config.bin %> trace exec --cgroup /sys/fs/cgroup/system.slice/nginx.service --all-exits',
   ]
   static override flags = {
     output: outputFlag,
     duration: durationFlag(),
     utc: utcFlag,
+    record: recordFlag,
     pid: pidFlag,
     uid: uidFlag,
     comm: Flags.string({summary: 'Only command names containing this (the kernel keeps 15 characters)'}),
@@ -51,7 +53,7 @@ core_dumped, duration_ns, end (exit | exec | running | failed), origin (exec | f
         allExits: flags['all-exits'],
         starts: flags.starts,
       },
-      {output: resolveOutput(flags.output), durationS: flags.duration, utc: flags.utc},
+      {output: resolveOutput(flags.output), durationS: flags.duration, utc: flags.utc, record: flags.record},
     )
   }
 }

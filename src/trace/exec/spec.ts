@@ -8,6 +8,7 @@ import type {TracerSpec} from '../spec.js'
 import {EXEC_COLUMNS, execJson} from './columns.js'
 import {EXEC_EVENT, EXEC_EVENT_FLAGS, EXEC_EVENT_KIND} from './layout.js'
 import {type ExecFilter, ExecReducer, type ExecRow} from './reducer.js'
+import {ExecReportBuilder, execTimeline} from './report.js'
 
 export interface ExecOptions {
   /** That process and its direct children. */
@@ -85,4 +86,6 @@ export const execSpec: TracerSpec<ExecOptions, ExecRow> = {
   order: (r) => r.start_ns,
   describeCounts: (c) =>
     `${plural(c.runs, 'run')}, ${c.still_running} running${c.exec_failures ? `, ${plural(c.exec_failures, 'failed exec')}` : ''}`,
+  report: () => new ExecReportBuilder(),
+  timeline: execTimeline,
 }

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/* top tcp and trace tcp rtt: aggregate in maps, never stream per event. User space reads the maps
+ * in batches each interval (src/trace/tcptop/).
+ *
+ *   tcptop_send / tcptop_recv (sock:sock_send_length / sock_recv_length, kernel >= 6.3; process
+ *     context, so the current process owns the bytes): bytes per (socket, process) in conn_bytes,
+ *     the connection's tuple read from struct sock once per entry (user space empties the map every
+ *     interval, so that is once per connection per interval). With want_owner, also the socket's
+ *     owner in `owners` for tcptop_probe. Per-process totals are sums of these entries, made in
+ *     user space: a second map update per send would double the work done per event for a sum
+ *     that costs user space one pass over a few hundred entries per second.
+ *   tcptop_probe (tcp:tcp_probe, softirq or process context): srtt (the trace event's srtt is
+ *     tp->srtt_us >> 3, in µs) into a histogram per remote address (hist.h) and a per-connection
+ *     summary, owner taken from `owners`. */
+#include "common.bpf.h"
+#include <bpf/bpf_endian.h>
+#include "hist.h"
+#include "tcptop.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define MSG_PEEK 2
+
+/* Filters applied in the kernel (cheap); the rest (comm, addresses) in user space. */
+const volatile __u16 targ_family = 0; /* 0: both */
+const volatile __u16 targ_port = 0;   /* 0: any; else the local or the remote port */
+const volatile __u32 targ_pid = 0;    /* 0: any (send/recv only: tcp_probe has no process) */
+const volatile bool targ_cgroup = false; /* only tasks under the cgroup (v2) in cgroup_filter[0] */
+const volatile bool want_bytes = true;   /* fill conn_bytes (top tcp) */
+const volatile bool want_owner = false;  /* fill owners (trace tcp rtt) */
+/* tcp_probe: only sockets with a known owner (set with a process filter: --pid/--cgroup). */
+const volatile bool owned_only = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct tcptop_key);
+	__type(value, struct tcptop_bytes);
+} conn_bytes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct tcptop_owner);
+} owners SEC(".maps");
+
+/* Per-CPU: hist_add's plain increments need no atomics; the engine sums the CPUs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct tcptop_addr_key);
+	__type(value, struct hist);
+} rtt_hist SEC(".maps");
+
+/* LRU: closed connections make room for new ones without user space deleting them. tcp_probe runs
+ * under the socket's lock, so one socket's entry is never updated on two CPUs at once. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct tcptop_rtt_conn);
+} rtt_conns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_filter SEC(".maps");
+
+MONITOR_EXPORT(struct tcptop_key);
+MONITOR_EXPORT(struct tcptop_bytes);
+MONITOR_EXPORT(struct tcptop_addr_key);
+MONITOR_EXPORT(struct tcptop_rtt_conn);
+MONITOR_EXPORT(struct tcptop_owner);
+MONITOR_EXPORT(struct hist);
+
+/* Local and remote port of a socket (host order): two reads, done only with a port filter. */
+static __always_inline bool sock_port_matches(struct sock *sk)
+{
+	if (!targ_port)
+		return true;
+	__u16 sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	return sport == targ_port || dport == targ_port;
+}
+
+/* The connection's tuple, local side first, as struct sock has it. */
+static __always_inline void read_tuple(struct sock *sk, __u16 family, struct tcptop_bytes *b)
+{
+	b->family = family;
+	b->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	b->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET) {
+		b->saddr.v4 = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		b->daddr.v4 = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+	} else {
+		BPF_CORE_READ_INTO(&b->saddr.v6, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&b->daddr.v6, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	}
+}
+
+/* The process's name: its main thread's, as ps shows it (Node and others name their threads). */
+static __always_inline void process_comm(char *comm)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__builtin_memcpy(comm, task->group_leader->comm, TCPTOP_COMM_LEN);
+}
+
+static __always_inline void note_owner(__u64 sk, __u32 pid)
+{
+	struct tcptop_owner *o = bpf_map_lookup_elem(&owners, &sk);
+	if (o && o->pid == pid)
+		return;
+	struct tcptop_owner fresh = {.pid = pid};
+	process_comm(fresh.comm);
+	bpf_map_update_elem(&owners, &sk, &fresh, BPF_ANY); /* LRU: never full */
+}
+
+static __always_inline int account(struct trace_event_raw_sock_msg_length *ctx, bool tx)
+{
+	if (ctx->protocol != IPPROTO_TCP || ctx->ret <= 0)
+		return 0;
+	if (!tx && (ctx->flags & MSG_PEEK)) /* peeked bytes stay in the socket: counted when read */
+		return 0;
+	__u16 family = ctx->family;
+	if (targ_family && family != targ_family)
+		return 0;
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	if (targ_pid && pid != targ_pid)
+		return 0;
+	struct sock *sk = ctx->sk;
+	if (!sock_port_matches(sk))
+		return 0;
+	if (targ_cgroup && bpf_current_task_under_cgroup(&cgroup_filter, 0) != 1)
+		return 0;
+
+	if (want_owner)
+		note_owner((__u64)sk, pid);
+	if (!want_bytes)
+		return 0;
+
+	struct tcptop_key key = {.sk = (__u64)sk, .pid = pid};
+	__u64 len = (__u64)ctx->ret;
+	struct tcptop_bytes *b = bpf_map_lookup_elem(&conn_bytes, &key);
+	if (!b) {
+		/* First bytes of this interval: the entry goes in whole (tuple, name and these bytes), so a
+		 * read never finds it half made. */
+		struct tcptop_bytes fresh = {};
+		read_tuple(sk, family, &fresh);
+		process_comm(fresh.comm);
+		if (tx) {
+			fresh.tx_bytes = len;
+			fresh.tx_calls = 1;
+		} else {
+			fresh.rx_bytes = len;
+			fresh.rx_calls = 1;
+		}
+		long err = bpf_map_update_elem(&conn_bytes, &key, &fresh, BPF_NOEXIST);
+		if (err == 0)
+			return 0;
+		if (err != -17 /* EEXIST: another thread of the process made it first */) {
+			count_loss(LOSS_MAP_FULL);
+			return 0;
+		}
+		b = bpf_map_lookup_elem(&conn_bytes, &key);
+		if (!b)
+			return 0; /* emptied by user space meanwhile: a window of a few instructions */
+	}
+	if (tx) {
+		__sync_fetch_and_add(&b->tx_bytes, len);
+		__sync_fetch_and_add(&b->tx_calls, 1);
+	} else {
+		__sync_fetch_and_add(&b->rx_bytes, len);
+		__sync_fetch_and_add(&b->rx_calls, 1);
+	}
+	return 0;
+}
+
+SEC("tp/sock/sock_send_length")
+int tcptop_send(struct trace_event_raw_sock_msg_length *ctx)
+{
+	return account(ctx, true);
+}
+
+SEC("tp/sock/sock_recv_length")
+int tcptop_recv(struct trace_event_raw_sock_msg_length *ctx)
+{
+	return account(ctx, false);
+}
+
+/* An address of the trace event (a struct sockaddr_in or sockaddr_in6 in 28 bytes). The verifier
+ * allows only fixed-offset loads from a tracepoint's context, so the bytes are copied by a read. */
+static __always_inline void event_addr(const __u8 *sa, __u16 family, union monitor_addr *out)
+{
+	if (family == AF_INET)
+		bpf_probe_read_kernel(&out->v4, 4, sa + 4); /* sin_addr */
+	else
+		bpf_probe_read_kernel(out->v6, 16, sa + 8); /* sin6_addr */
+}
+
+SEC("tp/tcp/tcp_probe")
+int tcptop_probe(struct trace_event_raw_tcp_probe *ctx)
+{
+	__u16 family = ctx->family;
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	if (targ_family && family != targ_family)
+		return 0;
+	__u16 sport = ctx->sport, dport = ctx->dport;
+	if (targ_port && sport != targ_port && dport != targ_port)
+		return 0;
+	__u32 srtt = ctx->srtt; /* tp->srtt_us >> 3: µs */
+	if (srtt == 0)
+		return 0; /* no RTT measured yet */
+	/* The socket's address is in the event since 6.x; before that, the cookie names it (and no
+	 * owner can be found for it). */
+	__u64 sk = bpf_core_field_exists(ctx->skaddr) ? (__u64)BPF_CORE_READ(ctx, skaddr) : ctx->sock_cookie;
+
+	struct tcptop_owner *owner = bpf_map_lookup_elem(&owners, &sk);
+	if (owned_only && !owner)
+		return 0;
+
+	struct tcptop_addr_key akey = {.family = family};
+	event_addr(ctx->daddr, family, &akey.addr);
+	struct hist *h = hist_get(&rtt_hist, &akey);
+	if (h)
+		hist_add(h, srtt);
+
+	struct tcptop_rtt_conn *c = bpf_map_lookup_elem(&rtt_conns, &sk);
+	if (!c) {
+		struct tcptop_rtt_conn fresh = {
+			.family = family,
+			.sport = sport,
+			.dport = dport,
+			.min_us = srtt,
+			.max_us = srtt,
+		};
+		event_addr(ctx->saddr, family, &fresh.saddr);
+		fresh.daddr = akey.addr;
+		bpf_map_update_elem(&rtt_conns, &sk, &fresh, BPF_ANY); /* LRU: never full */
+		c = bpf_map_lookup_elem(&rtt_conns, &sk);
+		if (!c)
+			return 0;
+	}
+	if (owner && c->pid != owner->pid) {
+		c->pid = owner->pid;
+		__builtin_memcpy(c->comm, owner->comm, TCPTOP_COMM_LEN);
+	}
+	c->count += 1;
+	c->srtt_us = srtt;
+	c->sum_us += srtt;
+	if (srtt < c->min_us)
+		c->min_us = srtt;
+	if (srtt > c->max_us)
+		c->max_us = srtt;
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
