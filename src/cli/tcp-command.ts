@@ -4,7 +4,7 @@ import {Flags} from '@oclif/core'
 
 import type {TcpMode} from '../trace/tcp/reducer.js'
 import {BaseCommand} from './base-command.js'
-import {durationFlag, outputFlag, tcpFilterFlags, utcFlag} from './flags.js'
+import {durationFlag, outputFlag, recordFlag, tcpFilterFlags, utcFlag} from './flags.js'
 
 export interface TcpCommandText {
   summary: string
@@ -25,6 +25,7 @@ export function tcpCommand(mode: TcpMode, text: TcpCommandText) {
       output: outputFlag,
       duration: durationFlag(),
       utc: utcFlag,
+      record: recordFlag,
       ...tcpFilterFlags,
       'max-sockets': Flags.integer({summary: 'Sockets the kernel side tracks at once (beyond: counted as lost map_full)', min: 1024, default: 65536}),
     }
@@ -47,7 +48,7 @@ export function tcpCommand(mode: TcpMode, text: TcpCommandText) {
           cgroup: flags.cgroup,
           maxSockets: flags['max-sockets'],
         },
-        {output: resolveOutput(flags.output), durationS: flags.duration, utc: flags.utc},
+        {output: resolveOutput(flags.output), durationS: flags.duration, utc: flags.utc, record: flags.record},
       )
     }
   }

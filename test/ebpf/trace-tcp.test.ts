@@ -2,10 +2,12 @@
  * child processes (so their pids differ), on ports the test's own server chose; every assertion
  * filters on those ports or pids, as other people's TCP traffic shares this kernel. */
 import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
-import {mkdirSync, rmdirSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmdirSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {expect, it, onTestFinished} from 'vitest'
 
-import {startReady} from '../support/cli.js'
+import {runCli, startReady} from '../support/cli.js'
 import {cgroup2Mount, describeEbpf, programsGone, programsOf, ROOT} from '../support/ebpf.js'
 
 const PEER = `${ROOT}test/fixtures/tcp/peer.mjs`
@@ -260,6 +262,28 @@ describeEbpf('trace tcp', () => {
       [clientPid, port],
       [clientPid, port],
     ])
+  })
+
+  it('--record: convert gives the rows the live run printed, report its counts, chrome its spans', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'monitor-tcp-')), 'life.trace')
+    let cli!: Awaited<ReturnType<typeof startReady>>
+    await exchange('127.0.0.1', 3, 'server', async (p) => {
+      cli = await startReady(['trace', 'tcp', 'life', '--port', String(p), '--duration', '3', '--record', file])
+    })
+    expect(await cli.exited).toBe(0)
+    const live = parse(cli.stdout)
+    expect(live.rows).toHaveLength(6)
+    const converted = runCli(['trace', 'convert', file, '--to', 'json'])
+    expect(converted.status, converted.stderr).toBe(0)
+    const replay = parse(converted.stdout)
+    expect(replay.rows).toEqual(live.rows)
+    expect(replay.summary.connections).toBe(6)
+    const report = runCli(['trace', 'report', file])
+    expect(report.stdout).toMatch(/6 connections, lost 0/)
+    const chrome = JSON.parse(runCli(['trace', 'convert', file, '--to', 'chrome']).stdout)
+    const spans = (chrome.traceEvents ?? chrome).filter((e: Line) => e.cat === 'tcp_life')
+    expect(spans).toHaveLength(6)
+    expect(spans.every((e: Line) => e.ph === 'X' && e.dur > 0)).toBe(true)
   })
 
   it('leaves no programs behind after kill -9', async () => {

@@ -1,6 +1,7 @@
 /** How each `trace tcp` mode reads: one column list per mode (text and the live table) and its
  * NDJSON line, fields in the order the README documents. */
 import type {Column} from '../../output/columns.js'
+import type {TimelineContext, TimelineEvent} from '../sections.js'
 import {formatBytes, formatClock, formatDuration, formatEndpoint, isoFromEpochUs} from '../../output/format.js'
 import type {TcpMode, TcpRow} from './reducer.js'
 
@@ -89,5 +90,33 @@ export function tcpJson(r: TcpRow): string {
       return JSON.stringify({type: r.type, ...endpoints(r), state: r.state})
     case 'reset':
       return JSON.stringify({type: r.type, ...endpoints(r), state: r.state, direction: r.direction})
+  }
+}
+
+/** `trace convert --to chrome`: a connection's life, a connect (to its outcome) and the time spent in
+ * a state as spans; accepts, retransmits and resets as instants. On the owner's track (pid 0 when
+ * it is not known). */
+export function tcpTimeline(r: TcpRow, ctx: TimelineContext): TimelineEvent | undefined {
+  const remote = formatEndpoint(r.daddr, r.dport)
+  const base = {pid: r.pid ?? 0, tid: r.pid ?? 0, processName: r.pid === null ? 'owner unknown' : `${r.comm} ${r.pid}`}
+  const args = {local: formatEndpoint(r.saddr, r.sport), remote}
+  const span = (name: string, category: string, startUs: number | null, extra: Record<string, unknown>): TimelineEvent => {
+    const from = startUs === null ? ctx.startUs : Math.max(startUs, ctx.startUs)
+    return {...base, name, category, startUs: from, durationUs: Math.max(0, r.event_us - from), args: {...args, ...extra}}
+  }
+  const instant = (name: string, category: string, extra: Record<string, unknown>): TimelineEvent => ({...base, name, category, startUs: r.event_us, durationUs: null, args: {...args, ...extra}})
+  switch (r.type) {
+    case 'life':
+      return span(remote, 'tcp_life', r.ts_us, {tx_bytes: r.tx_bytes, rx_bytes: r.rx_bytes, partial: r.partial})
+    case 'connect':
+      return span(`connect ${remote}`, r.errno ? 'tcp_connect_failed' : 'tcp_connect', r.ts_us, {errno: r.errno})
+    case 'state':
+      return span(r.oldstate ?? 'state', 'tcp_state', r.duration_ns === null ? null : r.event_us - r.duration_ns / 1000, {sock: r.sock, newstate: r.newstate})
+    case 'accept':
+      return instant(`accept ${remote}`, 'tcp_accept', {latency_ns: r.latency_ns})
+    case 'retrans':
+      return instant(`retransmit ${remote}`, 'tcp_retrans', {state: r.state})
+    case 'reset':
+      return instant(`reset ${r.direction} ${remote}`, 'tcp_reset', {state: r.state})
   }
 }

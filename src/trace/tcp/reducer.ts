@@ -18,6 +18,8 @@ export interface TcpRow extends TcpEndpointRow {
   ts_us: number | null
   /** CLOCK_MONOTONIC ns the live table orders by (the `ts`, or tracing's start when unknown). */
   order_ns: number
+  /** Wall-clock µs of the record itself (the close, the state change, the connect's outcome). */
+  event_us: number
   /** Unique per row within a run (the live table's key). */
   seq: number
   /** The socket's kernel address in hex. */
@@ -87,10 +89,12 @@ export class TcpReducer implements Reducer<TcpRow> {
   private row(r: TcpRecord): TcpRow {
     const family = FAMILY[r.family as 2 | 10] ?? 'ipv4'
     const started = (r.flags & TcpFlag.start) !== 0
+    const eventUs = this.ctx.toEpochUs(r.ts_ns)
     const row: TcpRow = {
       type: 'connect',
-      ts_us: this.ctx.toEpochUs(r.ts_ns),
+      ts_us: eventUs,
       order_ns: r.ts_ns,
+      event_us: eventUs,
       seq: ++this.seq,
       sock: sockId(r.skaddr),
       pid: null,

@@ -1,12 +1,14 @@
 /** `monitor trace tcp <mode>`: six tracers over one BPF object (addon/bpf/tcp.bpf.c). A mode picks
  * the programs it needs and which records the kernel sends; the socket → owner bookkeeping (the
  * state program, accept's return, socket destruction) runs in every mode that reports owners. */
+import {existsSync} from 'node:fs'
+
 import {AF_INET, AF_INET6} from '../../engine/layout.js'
 import {plural} from '../../output/format.js'
 import {cgroupId, cgroupLevel, checkCgroupDir} from '../cgroup.js'
 import type {Counts, TracerSpec} from '../spec.js'
 import {checkTcpFilter, type TcpFilterOptions, tcpRowFilter} from './filter.js'
-import {TCP_COLUMNS, tcpJson} from './columns.js'
+import {TCP_COLUMNS, tcpJson, tcpTimeline} from './columns.js'
 import {TCP_LAYOUTS} from './layout.js'
 import {TCP_MODES, type TcpMode, TcpReducer, type TcpRow} from './reducer.js'
 import {emptySnapshot, readTcpSnapshot} from './snapshot.js'
@@ -64,9 +66,12 @@ function tcpSpec(mode: TcpMode): TracerSpec<TcpOptions, TcpRow> {
     maxEntries: (o) => ({events: o.ringBytes ?? 8 << 20, owners: o.maxSockets ?? 65536}),
     reducer(o, emit, ctx) {
       const filter = checkTcpFilter(o)
-      const cgroup = filter.cgroup === undefined ? undefined : cgroupId(checkCgroupDir(filter.cgroup))
-      // Before the programs attach: a connection older than tracing is in it, with its owner.
-      const snapshot = NEEDS_SNAPSHOT.has(mode) ? readTcpSnapshot() : emptySnapshot()
+      // The directory's id. A replay elsewhere may not have the directory: then rows are not
+      // filtered on it (the recording holds the kernel's records before this filter).
+      const cgroup = filter.cgroup === undefined || (!ctx.live && !existsSync(filter.cgroup)) ? undefined : cgroupId(checkCgroupDir(filter.cgroup))
+      // Before the programs attach: a connection older than tracing is in it, with its owner. Only
+      // live: a replay's host is not the one traced (those rows keep the owner the kernel knew).
+      const snapshot = ctx.live && NEEDS_SNAPSHOT.has(mode) ? readTcpSnapshot() : emptySnapshot()
       return new TcpReducer(mode, emit, ctx, tcpRowFilter(filter, cgroup), snapshot)
     },
     columns: TCP_COLUMNS[mode],
@@ -74,6 +79,7 @@ function tcpSpec(mode: TcpMode): TracerSpec<TcpOptions, TcpRow> {
     key: (r) => String(r.seq),
     order: (r) => r.order_ns,
     describeCounts: DESCRIBE[mode],
+    timeline: tcpTimeline,
   }
 }
 
