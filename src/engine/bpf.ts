@@ -242,10 +242,12 @@ export class BpfObject {
     }
     let queue = this.queueDrops
     for (const stream of this.streams) queue += stream.stats().queue_drop_records
+    // Recursion misses another program of the object made good are not losses (tcp.bpf.c: two
+    // programs take each state change, <p> then <p>_backup, and one event cannot interrupt both):
+    // a backup counts its rescues of <p> in `recursion_covered`, and what the kernel skips in a
+    // backup, its <p> took.
     let recursion = 0
-    for (const p of this.programs) recursion += this.raw.progInfo(p).recursionMisses
-    // Misses another program of the object made good (tcp.bpf.c: two programs take each state
-    // change, so one the kernel skips for recursion is taken by the other) are not losses.
+    for (const p of this.programs) if (!(p.endsWith('_backup') && this.programs.includes(p.slice(0, -'_backup'.length)))) recursion += this.raw.progInfo(p).recursionMisses
     if (this.hasMap('recursion_covered')) recursion = Math.max(0, recursion - this.mapTotal('recursion_covered'))
     return {
       ringbuf_reserve: s[LossSlot.ringbuf_reserve],
