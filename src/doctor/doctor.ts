@@ -1,6 +1,6 @@
 /** `monitor doctor`: host facts, a real attach per hook type, and what each command needs — read
  * from the tracers' own programs, so a new command is checked without a list to keep. */
-import {existsSync} from 'node:fs'
+import {existsSync, readdirSync} from 'node:fs'
 import {release} from 'node:os'
 
 import {
@@ -24,6 +24,8 @@ export interface CommandStatus {
   reason?: string
   /** Hook types its programs use. */
   needs?: string[]
+  /** The tracepoints and raw tracepoints its programs attach to. */
+  tracepoints?: string[]
 }
 
 export interface DoctorReport {
@@ -48,11 +50,19 @@ function firstLine(error: unknown): string {
   return String((error as Error)?.message ?? error).split('\n')[0]
 }
 
-/** A command's needs: every hook type its programs use, and each tracepoint they attach to. */
-function commandStatus(object: string, hooks: Record<HookName, HookResult>, tracefs: string | null, cannotProbe?: string): CommandStatus {
+/** A command's needs: every hook type its programs use, and each tracepoint they attach to. Only the
+ * programs it loads count (the `trace tcp` modes share one object): a mode is not blocked by
+ * another mode's missing tracepoint. */
+function commandStatus(
+  object: string,
+  programs: readonly string[] | undefined,
+  hooks: Record<HookName, HookResult>,
+  tracefs: string | null,
+  cannotProbe?: string,
+): CommandStatus {
   let needs: ReturnType<typeof objectNeeds>
   try {
-    needs = objectNeeds(object)
+    needs = objectNeeds(object, programs)
   } catch (error) {
     return {ok: false, reason: firstLine(error)}
   }
@@ -65,12 +75,25 @@ function commandStatus(object: string, hooks: Record<HookName, HookResult>, trac
     else if (h.status !== 'ok') problems.push(`${t}: ${h.detail ?? h.status}`)
   }
   // A tracepoint missing from this kernel (say sock_send_length before 6.3) fails only its command.
+  const tracepoints: string[] = []
   for (const p of needs.programs) {
-    if (p.hook === 'tracepoint' && p.target && tracefs && !existsSync(`${tracefs}/events/${p.target}`)) {
-      problems.push(`tracepoint ${p.target} does not exist in this kernel`)
-    }
+    if (!p.target || (p.hook !== 'tracepoint' && p.hook !== 'raw_tp')) continue
+    tracepoints.push(p.target)
+    if (tracefs && !tracepointExists(tracefs, p)) problems.push(`${p.hook === 'raw_tp' ? 'raw tracepoint' : 'tracepoint'} ${p.target} does not exist in this kernel`)
   }
-  return problems.length ? {ok: false, reason: problems.join('; '), needs: types} : {ok: true, needs: types}
+  return problems.length ? {ok: false, reason: problems.join('; '), needs: types, tracepoints} : {ok: true, needs: types, tracepoints}
+}
+
+/** A tracepoint by `category/name`; a raw tracepoint by its bare name, in whichever category. */
+function tracepointExists(tracefs: string, p: {hook: string; target?: string}): boolean {
+  if (p.hook === 'tracepoint') return existsSync(`${tracefs}/events/${p.target}`)
+  let categories: string[]
+  try {
+    categories = readdirSync(`${tracefs}/events`)
+  } catch {
+    return true // cannot tell: the attach will say
+  }
+  return categories.some((c) => existsSync(`${tracefs}/events/${c}/${p.target}`))
 }
 
 export async function runDoctor(): Promise<DoctorReport> {
@@ -104,7 +127,8 @@ export async function runDoctor(): Promise<DoctorReport> {
   }
 
   const commands: DoctorReport['commands'] = {doctor: {ok: true}}
-  for (const spec of TRACERS) commands[spec.command] = commandStatus(spec.object, hooks, tracefs, cannotProbe)
+  // programs() of default options: which programs a command loads depends on its mode, not its filters.
+  for (const spec of TRACERS) commands[spec.command] = commandStatus(spec.object, spec.programs?.({}), hooks, tracefs, cannotProbe)
 
   const engineOk = !cannotProbe && tracefs !== null && hooks.tracepoint.status === 'ok' && hooks.ringbuf.status === 'ok'
   const report: DoctorReport = {

@@ -242,8 +242,13 @@ export class BpfObject {
     }
     let queue = this.queueDrops
     for (const stream of this.streams) queue += stream.stats().queue_drop_records
+    // Recursion misses another program of the object made good are not losses (tcp.bpf.c: two
+    // programs take each state change, <p> then <p>_backup, and one event cannot interrupt both):
+    // a backup counts its rescues of <p> in `recursion_covered`, and what the kernel skips in a
+    // backup, its <p> took.
     let recursion = 0
-    for (const p of this.programs) recursion += this.raw.progInfo(p).recursionMisses
+    for (const p of this.programs) if (!(p.endsWith('_backup') && this.programs.includes(p.slice(0, -'_backup'.length)))) recursion += this.raw.progInfo(p).recursionMisses
+    if (this.hasMap('recursion_covered')) recursion = Math.max(0, recursion - this.mapTotal('recursion_covered'))
     return {
       ringbuf_reserve: s[LossSlot.ringbuf_reserve],
       map_full: s[LossSlot.map_full],
@@ -251,6 +256,18 @@ export class BpfObject {
       queue,
       recursion_misses: recursion,
     }
+  }
+
+  private hasMap(name: string): boolean {
+    return this.raw.maps().some((m) => m.name === name)
+  }
+
+  /** The sum of a per-CPU array's u64 values (summed over CPUs by the reader). */
+  private mapTotal(name: string): number {
+    const e = this.map(name).read()
+    let n = 0
+    for (let i = 0; i < e.count; i++) n += e.values.readUInt32LE(i * 8) + e.values.readUInt32LE(i * 8 + 4) * 2 ** 32
+    return n
   }
 
   /** Per-program kernel run time (needs kernel.bpf_stats_enabled=1) — BPF work is cost too. */

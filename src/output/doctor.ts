@@ -27,9 +27,10 @@ export function formatDoctor(r: DoctorReport): string {
     lines.push(`  ${MARK[h.status]} ${name.padEnd(11)} ${h.status.padEnd(11)} ${h.detail ?? ''}`.trimEnd())
   }
   lines.push('', 'commands')
+  const width = Math.max(11, ...Object.keys(r.commands).map((n) => n.length))
   for (const [name, c] of Object.entries(r.commands)) {
     const needs = c.needs?.length ? chalk.dim(` (${c.needs.join(', ')})`) : ''
-    lines.push(`  ${c.ok ? MARK.ok : MARK.unavailable} ${name.padEnd(11)} ${c.ok ? 'ok' : c.reason}${needs}`)
+    lines.push(`  ${c.ok ? MARK.ok : MARK.unavailable} ${name.padEnd(width)} ${c.ok ? 'ok' : c.reason}${needs}`)
   }
   lines.push('', r.engine_ok ? chalk.green('engine: ok') : chalk.red(`engine: cannot run here: ${r.reason}`))
   return lines.join('\n') + '\n'

@@ -30,6 +30,12 @@ export class LineWriter {
       if (error.code !== 'EPIPE') throw error
       this.closed = true
       this.pending = []
+      // Nothing will be written any more: a producer paused for this reader must not wait for a
+      // 'drain' that never comes (it would hang the drain at stop).
+      if (this.congested) {
+        this.congested = false
+        this.events.onDrained?.()
+      }
       this.events.onClosed?.()
     })
     out.on('drain', () => {

@@ -82,7 +82,7 @@ export function loadAndAttach<O, T>(spec: Pick<TracerSpec<O, unknown>, 'object' 
 
 /** The live clock: this host's monotonic → wall-clock offset, tracing from now. */
 export function liveContext(): ReducerContext {
-  return {toEpochUs: epochUsFromMonotonicNs, startNs: monotonicNowNs()}
+  return {toEpochUs: epochUsFromMonotonicNs, startNs: monotonicNowNs(), live: true}
 }
 
 class RunningTracer<O, R> implements Tracer<R> {

@@ -31,6 +31,9 @@ export interface ReducerContext {
   toEpochUs(monoNs: number): number
   /** CLOCK_MONOTONIC ns when tracing started (rows older than this existed before). */
   startNs: number
+  /** The tracer runs now, on this host: its /proc describes the traced system (false or absent
+   * when a recording is replayed, perhaps elsewhere). */
+  live?: boolean
 }
 
 export interface TracerSpec<O, R> {

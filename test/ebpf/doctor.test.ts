@@ -30,6 +30,20 @@ describeEbpf('doctor', () => {
     expect(report.commands['trace exec'].needs).toEqual(expect.arrayContaining(['ringbuf']))
   })
 
+  it('checks each trace tcp mode against its own programs only (one object, programs per mode)', () => {
+    const report = JSON.parse(runCli(['doctor', '--json']).stdout)
+    const tps = (mode: string): string[] => report.commands[`trace tcp ${mode}`].tracepoints
+    for (const mode of ['connect', 'accept', 'life', 'states', 'retrans', 'resets']) {
+      expect(report.commands[`trace tcp ${mode}`], mode).toMatchObject({ok: true, needs: expect.arrayContaining(['raw_tp', 'ringbuf'])})
+      expect(tps(mode)).toContain('inet_sock_set_state')
+    }
+    expect(tps('connect')).toEqual(expect.arrayContaining(['syscalls/sys_enter_connect', 'syscalls/sys_exit_connect']))
+    expect(tps('connect')).not.toContain('tcp_retransmit_skb')
+    expect(tps('retrans')).toContain('tcp_retransmit_skb')
+    expect(tps('life')).not.toContain('tcp_retransmit_skb')
+    expect(tps('resets')).toEqual(expect.arrayContaining(['tcp_send_reset', 'tcp_receive_reset']))
+  })
+
   it('prints a readable report', () => {
     const res = runCli(['doctor'])
     expect(res.status).toBe(0)

@@ -118,4 +118,15 @@ describe('line writer', () => {
     await new Promise((r) => setImmediate(r))
     expect(events).toEqual(['pause', 'resume'])
   })
+
+  it('lets a paused producer go when the reader closes the pipe (| head): no drain will ever come', async () => {
+    const gone = new Writable({highWaterMark: 16, write: () => undefined})
+    const events: string[] = []
+    const w = new LineWriter(gone, {onCongested: () => events.push('pause'), onDrained: () => events.push('resume'), onClosed: () => events.push('closed')})
+    w.line('x'.repeat(100))
+    await new Promise((r) => setImmediate(r))
+    gone.emit('error', Object.assign(new Error('write EPIPE'), {code: 'EPIPE'}))
+    expect(events).toEqual(['pause', 'resume', 'closed'])
+    await w.end()
+  })
 })

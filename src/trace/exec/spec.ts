@@ -1,8 +1,9 @@
 /** `monitor trace exec`: every process run, exec to exit. */
-import {closeSync, openSync, statfsSync, statSync} from 'node:fs'
+import {closeSync, openSync} from 'node:fs'
 
 import {ExitCode, MonitorError} from '../../errors.js'
 import {plural} from '../../output/format.js'
+import {checkCgroupDir} from '../cgroup.js'
 import type {TracerSpec} from '../spec.js'
 import {EXEC_COLUMNS, execJson} from './columns.js'
 import {EXEC_EVENT, EXEC_EVENT_FLAGS, EXEC_EVENT_KIND} from './layout.js'
@@ -31,8 +32,6 @@ export interface ExecOptions {
 /** The kernel keeps 15 characters of a command name. */
 export const COMM_MAX = 15
 
-const CGROUP2_SUPER_MAGIC = 0x63677270
-
 function compile(pattern: string, flag: string): (text: string) => boolean {
   try {
     const re = new RegExp(pattern)
@@ -47,22 +46,6 @@ export function execFilter(o: ExecOptions): ExecFilter {
   if (o.comm !== undefined && o.regex) filter.comm = compile(o.comm, '--comm')
   if (o.args !== undefined) filter.args = o.regex ? compile(o.args, '--args') : (line) => line.includes(o.args!)
   return filter
-}
-
-/** A cgroup v2 directory, or a usage error saying what it is instead. */
-export function checkCgroupDir(path: string): string {
-  let isDir: boolean
-  try {
-    isDir = statSync(path).isDirectory()
-  } catch {
-    throw new MonitorError(`--cgroup: ${path} does not exist`, {exitCode: ExitCode.usage})
-  }
-  if (!isDir || statfsSync(path).type !== CGROUP2_SUPER_MAGIC) {
-    throw new MonitorError(`--cgroup: ${path} is not a cgroup v2 directory (v1 hierarchies cannot be filtered on; v2 lives under /sys/fs/cgroup or /sys/fs/cgroup/unified)`, {
-      exitCode: ExitCode.usage,
-    })
-  }
-  return path
 }
 
 export const execSpec: TracerSpec<ExecOptions, ExecRow> = {

@@ -62,7 +62,7 @@ export class TraceRecording<O, R> {
     this.failed.catch(() => undefined) // observed by the session
     this.writer = new TraceFileWriter(path, {...events, onError: (error) => fail(error)})
     const offsetUs = this.offsetUs
-    this.context = {toEpochUs: (ns) => epochUsWithOffset(ns, offsetUs), startNs: monotonicNowNs()}
+    this.context = {toEpochUs: (ns) => epochUsWithOffset(ns, offsetUs), startNs: monotonicNowNs(), live: true}
     this.tap = {context: this.context, onBatch: (batch) => this.onBatch(batch)}
   }
 

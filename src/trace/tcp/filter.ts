@@ -33,6 +33,9 @@ export interface TcpEndpointRow {
   sport: number
   daddr: string
   dport: number
+  /** The owner's cgroup v2 id (its ancestor at the --cgroup directory's level when tracing with
+   * --cgroup: see cgroupLevel()); null or absent when not known. */
+  cgroup?: number | null
 }
 
 /** An address as the rows print it, or a usage error. IPv4-mapped IPv6 (::ffff:1.2.3.4) is kept as
@@ -57,9 +60,11 @@ export function checkTcpFilter(o: TcpFilterOptions): TcpFilterOptions {
   }
 }
 
-/** A row matcher for the filters that are tested in user space (call checkTcpFilter first). */
-export function tcpRowFilter(o: TcpFilterOptions): (row: TcpEndpointRow) => boolean {
+/** A row matcher for the filters that are tested in user space (call checkTcpFilter first).
+ * `cgroupId`: the --cgroup directory's id (its inode number), compared with the row's cgroup. */
+export function tcpRowFilter(o: TcpFilterOptions, cgroupId?: number): (row: TcpEndpointRow) => boolean {
   return (r) =>
+    (cgroupId === undefined || r.cgroup === cgroupId) &&
     (o.pid === undefined || r.pid === o.pid) &&
     (o.comm === undefined || (r.comm !== null && r.comm.includes(o.comm))) &&
     (o.port === undefined || r.sport === o.port || r.dport === o.port) &&

@@ -5,7 +5,7 @@ import {closeSync, existsSync, openSync} from 'node:fs'
 import type {BpfObject} from '../../engine/index.js'
 import {mountedTracefs} from '../../engine/host.js'
 import {ExitCode, MonitorError} from '../../errors.js'
-import {checkCgroupDir} from '../exec/spec.js'
+import {checkCgroupDir} from '../cgroup.js'
 import type {TcpFilterOptions} from '../tcp/filter.js'
 
 const AF_INET = 2
