@@ -1,0 +1,62 @@
+/* TCP client of the controlled workload: runs the plan's connections one after another against
+ * tcp-server, each: connect, write exactly C bytes, read exactly S bytes, then close first (plan
+ * "c"), wait for the server's FIN and close (plan "s"), or reset it (plan "r": SO_LINGER 0, close).
+ *
+ *   tcp-client -f 4|6 [-a ADDR] -p PORT -P PLAN [-g] [-t SECONDS]
+ *
+ * stdout, one JSON object per line: {"event":"ready","pid"} (with -g it then waits for a line on
+ * stdin), one {"event":"conn",...} per connection as it is closed, {"event":"done","pid","conns"}. */
+#include <getopt.h>
+
+#include "common.h"
+
+int main(int argc, char **argv) {
+  int family = AF_INET, port = 0, go = 0, limit = 60;
+  const char *addr = NULL, *plan = NULL;
+  for (int o; (o = getopt(argc, argv, "f:a:p:P:gt:")) != -1;) {
+    switch (o) {
+    case 'f': family = family_of(optarg); break;
+    case 'a': addr = optarg; break;
+    case 'p': port = atoi(optarg); break;
+    case 'P': plan = optarg; break;
+    case 'g': go = 1; break;
+    case 't': limit = atoi(optarg); break;
+    default: die("usage: tcp-client -f 4|6 [-a ADDR] -p PORT -P PLAN [-g] [-t SECONDS]");
+    }
+  }
+  if (!plan || !port) die("-p PORT and -P PLAN are required");
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  alarm(limit);
+  int n;
+  step_t *steps = parse_plan(plan, &n);
+  addr_t a = make_addr(family, addr, port);
+  printf("{\"event\":\"ready\",\"pid\":%d}\n", getpid());
+  wait_go(go);
+
+  for (int i = 0; i < n; i++) {
+    int fd = socket(family, SOCK_STREAM, 0);
+    if (fd < 0) die("socket: %s", strerror(errno));
+    if (connect(fd, (struct sockaddr *)&a.ss, a.len)) die("connect %d: %s", i, strerror(errno));
+    end_t local = get_end(fd, 0), remote = get_end(fd, 1);
+    write_all(fd, steps[i].c2s);
+    read_exact(fd, steps[i].s2c);
+    int end = 0;
+    if (steps[i].closer == 's') end = read_eof(fd); /* the server's FIN first */
+    printf("{\"event\":\"conn\",\"i\":%d,\"pid\":%d,", i, getpid());
+    print_end("local", local);
+    putchar(',');
+    print_end("remote", remote);
+    printf(",\"sent\":%zu,\"received\":%zu,\"closer\":\"%s\",\"end_errno\":", steps[i].c2s, steps[i].s2c, closer_name(steps[i].closer));
+    const char *en = errno_name(end);
+    printf(en ? "\"%s\"," : "null,", en);
+    print_tcp_info(fd);
+    printf("}\n");
+    if (steps[i].closer == 'r') {
+      struct linger l = {1, 0};
+      setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    }
+    close(fd);
+  }
+  printf("{\"event\":\"done\",\"pid\":%d,\"conns\":%d}\n", getpid(), n);
+  return 0;
+}
