@@ -2,7 +2,10 @@
  * tcp-server, each: connect, write exactly C bytes, read exactly S bytes, then close first (plan
  * "c"), wait for the server's FIN and close (plan "s"), or reset it (plan "r": SO_LINGER 0, close).
  *
- *   tcp-client -f 4|6 [-a ADDR] -p PORT -P PLAN [-g] [-t SECONDS]
+ *   tcp-client -f 4|6 [-a ADDR] -p PORT -P PLAN [-g] [-W] [-t SECONDS]
+ *
+ * -W: after connecting the first connection, print {"event":"connected","local","remote"} and wait
+ * for a line on stdin before going on (a connection that exists before a tracer starts).
  *
  * stdout, one JSON object per line: {"event":"ready","pid"} (with -g it then waits for a line on
  * stdin), one {"event":"conn",...} per connection as it is closed, {"event":"done","pid","conns"}. */
@@ -11,17 +14,18 @@
 #include "common.h"
 
 int main(int argc, char **argv) {
-  int family = AF_INET, port = 0, go = 0, limit = 60;
+  int family = AF_INET, port = 0, go = 0, limit = 60, hold = 0;
   const char *addr = NULL, *plan = NULL;
-  for (int o; (o = getopt(argc, argv, "f:a:p:P:gt:")) != -1;) {
+  for (int o; (o = getopt(argc, argv, "f:a:p:P:gWt:")) != -1;) {
     switch (o) {
     case 'f': family = family_of(optarg); break;
     case 'a': addr = optarg; break;
     case 'p': port = atoi(optarg); break;
     case 'P': plan = optarg; break;
     case 'g': go = 1; break;
+    case 'W': hold = 1; break;
     case 't': limit = atoi(optarg); break;
-    default: die("usage: tcp-client -f 4|6 [-a ADDR] -p PORT -P PLAN [-g] [-t SECONDS]");
+    default: die("usage: tcp-client -f 4|6 [-a ADDR] -p PORT -P PLAN [-g] [-W] [-t SECONDS]");
     }
   }
   if (!plan || !port) die("-p PORT and -P PLAN are required");
@@ -38,6 +42,14 @@ int main(int argc, char **argv) {
     if (fd < 0) die("socket: %s", strerror(errno));
     if (connect(fd, (struct sockaddr *)&a.ss, a.len)) die("connect %d: %s", i, strerror(errno));
     end_t local = get_end(fd, 0), remote = get_end(fd, 1);
+    if (hold && i == 0) {
+      printf("{\"event\":\"connected\",\"pid\":%d,", getpid());
+      print_end("local", local);
+      putchar(',');
+      print_end("remote", remote);
+      printf("}\n");
+      wait_go(1);
+    }
     write_all(fd, steps[i].c2s);
     read_exact(fd, steps[i].s2c);
     int end = 0;

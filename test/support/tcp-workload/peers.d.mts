@@ -1,0 +1,57 @@
+// Types of peers.mjs (plain ESM so that bench/tcp shares it).
+import type {ChildProcess} from 'node:child_process'
+
+export type PeerName = 'tcplife' | 'tcpstates'
+export declare const PEER_PATHS: Record<PeerName, string>
+export declare function peerInstalled(name: PeerName): boolean
+export declare function heldPrograms(pid: number): number[]
+
+export interface TcplifeRecord {
+  pid: number
+  comm: string
+  family: 'ipv4' | 'ipv6'
+  saddr: string
+  sport: number
+  daddr: string
+  dport: number
+  tx_kb: string
+  rx_kb: string
+  ms: number
+}
+export interface TcpstatesRecord {
+  sock: string
+  pid: number
+  comm: string
+  family: 'ipv4' | 'ipv6'
+  saddr: string
+  sport: number
+  daddr: string
+  dport: number
+  oldstate: string
+  newstate: string
+  ms: number
+}
+export declare function parseTcplife(text: string): TcplifeRecord[]
+export declare function parseTcpstates(text: string): TcpstatesRecord[]
+export declare function kb(bytes: number): string
+export declare function lostEvents(stderr: string): number
+export declare function transitionCounts(records: {oldstate: string; newstate: string}[]): Record<string, number>
+
+export interface Peer<R> {
+  name: PeerName
+  child: ChildProcess
+  pid: number
+  exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>
+  records(): R[]
+  waitForRecords(enough: (records: R[]) => boolean, timeoutMs?: number): Promise<boolean>
+  stop(): Promise<{exit: {code: number | null; signal: NodeJS.Signals | null}; records: R[]; lost: number; stderr: string}>
+  kill(): void
+}
+interface PeerOptions {
+  args?: string[]
+  lineBuffered?: boolean
+  outFile?: string
+  errFile?: string
+}
+export declare function startPeer(name: 'tcplife', options?: PeerOptions): Promise<Peer<TcplifeRecord>>
+export declare function startPeer(name: 'tcpstates', options?: PeerOptions): Promise<Peer<TcpstatesRecord>>
