@@ -24,11 +24,11 @@
 // Needs root, libbpf-tools (execsnoop, exitsnoop), bpftool, setpriv, cc, and `npm run build` done.
 // Exits 1 when monitor lost records or missed runs; otherwise 0: this is a measurement, not a gate.
 import {execFileSync, spawn} from 'node:child_process'
-import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, readFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {bpfPrograms, Children, enableBpfStats, median, options} from '../lib.mjs'
+import {bpfPrograms, Children, cpuOf, enableBpfStats, irqWork, median, options, runTimeNs} from '../lib.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
@@ -113,42 +113,6 @@ async function waitForProgs(before, names, child, what) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}'s BPF programs`)
     await sleep(50)
   }
-}
-
-function runTimeNs(ids) {
-  const set = new Set(ids)
-  let ns = 0
-  let cnt = 0
-  const byProg = {}
-  for (const p of progs()) {
-    if (set.has(p.id)) {
-      ns += p.run_time_ns ?? 0
-      cnt += p.run_cnt ?? 0
-      byProg[p.name] = {ns: p.run_time_ns ?? 0, cnt: p.run_cnt ?? 0}
-    }
-  }
-  return {ns, cnt, byProg}
-}
-
-// On-CPU ns summed over the process's threads (schedstat), and utime+stime in clock ticks.
-function cpuOf(pid) {
-  let ns = 0
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
-    } catch {} // the thread just exited
-  }
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return {ns, ticks: Number(f[11]) + Number(f[12])} // fields 14 and 15 of stat(5)
-}
-
-// IRQ-work interrupts (x86 "IWI"), all CPUs: a perf-buffer or ring-buffer wakeup raised from BPF
-// context is an irq_work, a self-IPI; in a VM each one is a trap to the hypervisor.
-function irqWork() {
-  const line = readFileSync('/proc/interrupts', 'utf8').split('\n').find((l) => /^\s*IWI:/.test(l))
-  if (!line) return NaN
-  return line.trim().split(/\s+/).slice(1).filter((x) => /^\d+$/.test(x)).reduce((s, x) => s + Number(x), 0)
 }
 
 function runStorm() {

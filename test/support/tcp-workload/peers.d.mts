@@ -4,7 +4,6 @@ import type {ChildProcess} from 'node:child_process'
 export type PeerName = 'tcplife' | 'tcpstates'
 export declare const PEER_PATHS: Record<PeerName, string>
 export declare function peerInstalled(name: PeerName): boolean
-export declare function heldPrograms(pid: number): number[]
 
 export interface TcplifeRecord {
   pid: number

@@ -25,20 +25,6 @@ function holdsLink(pid) {
   return false
 }
 
-/** The BPF program ids a process holds (the `prog_id:` lines of its fdinfo). */
-export function heldPrograms(pid) {
-  const ids = new Set()
-  try {
-    for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
-      try {
-        const m = /^prog_id:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))
-        if (m) ids.add(Number(m[1]))
-      } catch {}
-    }
-  } catch {}
-  return [...ids]
-}
-
 // ---- parsing ----------------------------------------------------------------------------------
 const familyOf = (addr) => (addr.includes(':') ? 'ipv6' : 'ipv4')
 
