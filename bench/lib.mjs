@@ -34,21 +34,24 @@ export function bpfPrograms() {
   return JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], {encoding: 'utf8'}))
 }
 
-/** Summed run time and run count of the programs with these ids (kernel.bpf_stats_enabled must be
- * on), and the same per program name. */
+/** Summed run time, run count and recursion misses (runs the kernel skipped because another BPF
+ * program was running on that CPU: events the tool never saw, often unreported by it) of the
+ * programs with these ids (kernel.bpf_stats_enabled must be on), and the same per program name. */
 export function runTimeNs(ids) {
   const set = new Set(ids)
   let ns = 0
   let cnt = 0
+  let misses = 0
   const byProg = {}
   for (const p of bpfPrograms()) {
     if (set.has(p.id)) {
       ns += p.run_time_ns ?? 0
       cnt += p.run_cnt ?? 0
+      misses += p.recursion_misses ?? 0
       byProg[p.name] = {ns: (byProg[p.name]?.ns ?? 0) + (p.run_time_ns ?? 0), cnt: (byProg[p.name]?.cnt ?? 0) + (p.run_cnt ?? 0)}
     }
   }
-  return {ns, cnt, byProg}
+  return {ns, cnt, misses, byProg}
 }
 
 /** The ids of the BPF programs a process holds (the `prog_id:` line of each program fd's fdinfo):
