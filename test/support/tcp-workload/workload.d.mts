@@ -69,7 +69,7 @@ export interface Pair {
   connect(): Promise<WorkloadLine>
   run(): Promise<PairResult>
 }
-export declare function startPair(paths: WorkloadPaths, options: {family?: 4 | 6; plan: string; netns?: string; addr?: string; hold?: boolean}): Promise<Pair>
+export declare function startPair(paths: WorkloadPaths, options: {family?: 4 | 6; plan: string; netns?: string; addr?: string; port?: number; hold?: boolean}): Promise<Pair>
 
 export declare function kernelBytes(conn: ConnLine, side: 'client' | 'server'): {tx: number; rx: number}
 export interface ExpectedLife {

@@ -128,9 +128,9 @@ export function startProgram(path, args, {go = false, netns} = {}) {
  * `connect()` lets the client go and resolves once its first connection is up ({"event":"connected"}),
  * `run()` then lets it finish (a connection that existed before a tracer started).
  */
-export async function startPair(paths, {family = 4, plan, netns, addr, hold = false}) {
+export async function startPair(paths, {family = 4, plan, netns, addr, port, hold = false}) {
   const fam = String(family)
-  const server = startProgram(paths.server, ['-f', fam, '-P', plan, ...(addr ? ['-a', addr] : [])], {netns})
+  const server = startProgram(paths.server, ['-f', fam, '-P', plan, ...(addr ? ['-a', addr] : []), ...(port ? ['-p', String(port)] : [])], {netns})
   const ready = await server.ready
   const client = startProgram(paths.client, ['-f', fam, '-p', String(ready.port), '-P', plan, ...(addr ? ['-a', addr] : []), ...(hold ? ['-W'] : [])], {
     go: true,
@@ -263,11 +263,15 @@ export function createNetns(prefix = 'montcp') {
   return ns
 }
 
-/** nftables rules (inside a namespace) that drop every SYN sent to `port`: connects time out. */
+// Drops happen on the input hook, i.e. after TCP sent the packet: a drop on output is a local
+// transmit error to TCP, which keeps the segment queued and sends it again later without counting a
+// retransmit (and a SYN dropped there fails the connect the same way, not as a lost SYN).
+
+/** nftables rules (inside a namespace) that drop every SYN arriving for `port`: connects time out. */
 export function dropSynsRuleset(port) {
   return `table inet monitor_test {
-  chain output {
-    type filter hook output priority 0; policy accept;
+  chain input {
+    type filter hook input priority 0; policy accept;
     tcp dport ${port} tcp flags & (syn | ack) == syn drop
   }
 }
@@ -278,8 +282,8 @@ export function dropSynsRuleset(port) {
  * at random: retransmits. */
 export function randomDropRuleset(port, percent) {
   return `table inet monitor_test {
-  chain output {
-    type filter hook output priority 0; policy accept;
+  chain input {
+    type filter hook input priority 0; policy accept;
     tcp dport ${port} numgen random mod 100 < ${percent} drop
     tcp sport ${port} numgen random mod 100 < ${percent} drop
   }
