@@ -11,7 +11,7 @@
 import {afterEach, beforeAll, expect, it, onTestFinished} from 'vitest'
 
 import type {RunningCli} from '../support/cli.js'
-import {kb, peerInstalled, startPeer, transitionCounts, type Peer, type TcplifeRecord, type TcpstatesRecord} from '../support/tcp-workload/peers.mjs'
+import {kb, peerDisagrees, peerInstalled, startPeer, transitionCounts, type Peer, type TcplifeRecord, type TcpstatesRecord} from '../support/tcp-workload/peers.mjs'
 import {describeTcp, type Json, startTcp, stopWhen, TS} from '../support/tcp-workload/tracer.js'
 import {
   buildWorkload,
@@ -108,12 +108,13 @@ describeTcp('trace tcp: acceptance on controlled workloads', ['life', 'connect',
         await tcplife.waitForRecords((rs) => rs.filter(mine).length >= expected.length)
         const peerOut = await tcplife.stop()
         const theirs = peerOut.records.filter(mine)
-        expect(peerOut.lost).toBe(0)
-        expect(theirs.length, 'tcplife: records on our port').toBe(life.length)
-        expect(new Set(theirs.map(tuple))).toEqual(new Set(life.map((r) => tuple(r as any))))
-        for (const r of life) {
-          const t = theirs.find((x) => tuple(x) === tuple(r as any))!
-          expect({tx: t.tx_kb, rx: t.rx_kb}, `tcplife's KB for ${tuple(r as any)}`).toEqual({tx: kb(r.tx_bytes), rx: kb(r.rx_bytes)})
+        // Equal counts, unless tcplife itself lost events or had runs skipped by the kernel (then it
+        // may be short by that much, never over).
+        expect(peerDisagrees('tcplife records on our port', life.length, theirs.length, peerOut)).toBeUndefined()
+        for (const t of theirs) {
+          const r = life.find((x) => tuple(x as any) === tuple(t))
+          expect(r, `tcplife has ${tuple(t)}, monitor does not`).toBeDefined()
+          expect({tx: t.tx_kb, rx: t.rx_kb}, `tcplife's KB for ${tuple(t)}`).toEqual({tx: kb(r!.tx_bytes), rx: kb(r!.rx_bytes)})
         }
       }
     })
@@ -279,15 +280,19 @@ describeTcp('trace tcp: acceptance on controlled workloads', ['life', 'connect',
           expect([server ? result.serverPid : result.clientPid, null], `pid of ${r.oldstate}->${r.newstate} on the ${server ? 'server' : 'client'} side`).toContain(r.pid)
           if (r.oldstate !== 'CLOSE' && r.oldstate !== 'LISTEN') expect(r.duration_ns, `${r.oldstate}->${r.newstate}`).toBeGreaterThanOrEqual(0)
         }
-        expect(rs.some((r) => r.pid !== null), `${chain}: never shows its owner`).toBe(true)
+        // The listener was opened before tracing started: its owner may be unknown (null), as the
+        // contract allows; every socket born while tracing must show its owner at least once.
+        if (!(rs.length === 1 && rs[0].oldstate === 'LISTEN' && rs[0].newstate === 'CLOSE')) expect(rs.some((r) => r.pid !== null), `${chain}: never shows its owner`).toBe(true)
       }
 
       if (tcpstates) {
         const mine = onPort(pair.port)
         await tcpstates.waitForRecords((rs) => rs.filter(mine).length >= total)
         const peerOut = await tcpstates.stop()
-        expect(peerOut.lost).toBe(0)
-        expect(transitionCounts(states as any), 'tcpstates, same run').toEqual(transitionCounts(peerOut.records.filter(mine)))
+        const ours = transitionCounts(states as any)
+        const theirs = transitionCounts(peerOut.records.filter(mine))
+        const keys = [...new Set([...Object.keys(ours), ...Object.keys(theirs)])]
+        expect(keys.map((k) => peerDisagrees(`tcpstates ${k}`, ours[k] ?? 0, theirs[k] ?? 0, peerOut)).filter(Boolean), 'tcpstates, same run').toEqual([])
       }
     })
   }
@@ -312,18 +317,20 @@ describeTcp('trace tcp: the workload against tcplife / tcpstates', [], () => {
       await life.waitForRecords((rs) => rs.filter(mine).length >= expected.length)
       await states.waitForRecords((rs) => rs.filter(mine).length >= Object.values(wantCounts).reduce((a, b) => a + b, 0))
       const [l, s] = [await life.stop(), await states.stop()]
-      expect(l.lost + s.lost).toBe(0)
       const theirs = l.records.filter(mine)
-      expect(theirs.length).toBe(expected.length)
+      expect(peerDisagrees('tcplife records', expected.length, theirs.length, l)).toBeUndefined()
       for (const e of expected) {
         const t = theirs.filter((x) => tuple(x) === tuple(e))
+        if (!t.length && (l.lost || l.skipped)) continue // one it missed (counted above)
         expect(t.length).toBe(1)
         expect({tx: t[0].tx_kb, rx: t[0].rx_kb}, `${e.side} ${tuple(e)}`).toEqual({tx: kb(e.tx_bytes), rx: kb(e.rx_bytes)})
         // tcplife takes the pid at SYN_SENT / LAST_ACK, else from whoever runs at TCP_CLOSE: a server
         // that closes first (or is reset) is then shown with the client's pid. Only the rest is checked.
         if (e.side === 'client' || e.closer === 'client') expect(t[0].pid).toBe(e.pid)
       }
-      expect(transitionCounts(s.records.filter(mine))).toEqual(wantCounts)
+      const got = transitionCounts(s.records.filter(mine))
+      expect(Object.keys(wantCounts).map((k) => peerDisagrees(`tcpstates ${k}`, wantCounts[k], got[k] ?? 0, s)).filter(Boolean)).toEqual([])
+      expect(Object.keys(got).filter((k) => !(k in wantCounts))).toEqual([])
     }
   })
 
@@ -350,9 +357,15 @@ describeTcp('trace tcp: the workload against tcplife / tcpstates', [], () => {
     await states.waitForRecords((rs) => want(port)(rs) >= 8 && want(dropPort)(rs) >= 4)
     const out = await states.stop()
     const r6 = out.records.filter((r) => r.dport === port)
+    const r4 = out.records.filter((r) => r.dport === dropPort)
+    if (out.lost || out.skipped) {
+      // tcpstates missed events of its own (the kernel skipped its program: another BPF program was
+      // running on that CPU when the timer fired): only the totals can be checked.
+      expect(peerDisagrees('tcpstates, failed connects', 12, r6.length + r4.length, out)).toBeUndefined()
+      return
+    }
     expect(transitionCounts(r6)).toEqual({'CLOSE->SYN_SENT': 4, 'SYN_SENT->CLOSE': 4})
     expect(r6.filter((r) => r.newstate === 'SYN_SENT').map((r) => r.pid).sort()).toEqual([refused.pid, refused.pid, refusedNb.pid, refusedNb.pid].sort())
-    const r4 = out.records.filter((r) => r.dport === dropPort)
     expect(transitionCounts(r4)).toEqual({'CLOSE->SYN_SENT': 2, 'SYN_SENT->CLOSE': 2})
     expect(r4.filter((r) => r.newstate === 'SYN_SENT').map((r) => r.pid).sort()).toEqual([timeout.pid, timeoutNb.pid].sort())
   })

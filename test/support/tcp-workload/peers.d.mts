@@ -34,6 +34,7 @@ export declare function parseTcplife(text: string): TcplifeRecord[]
 export declare function parseTcpstates(text: string): TcpstatesRecord[]
 export declare function kb(bytes: number): string
 export declare function lostEvents(stderr: string): number
+export declare function peerDisagrees(what: string, ours: number, theirs: number, by: {lost: number; skipped: number}): string | undefined
 export declare function transitionCounts(records: {oldstate: string; newstate: string}[]): Record<string, number>
 
 export interface Peer<R> {
@@ -41,9 +42,11 @@ export interface Peer<R> {
   child: ChildProcess
   pid: number
   exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>
+  /** Runs of its programs the kernel skipped since it attached (recursion misses). */
+  skipped(): number
   records(): R[]
   waitForRecords(enough: (records: R[]) => boolean, timeoutMs?: number): Promise<boolean>
-  stop(): Promise<{exit: {code: number | null; signal: NodeJS.Signals | null}; records: R[]; lost: number; stderr: string}>
+  stop(): Promise<{exit: {code: number | null; signal: NodeJS.Signals | null}; records: R[]; lost: number; skipped: number; stderr: string}>
   kill(): void
 }
 interface PeerOptions {

@@ -4,6 +4,8 @@
 import {spawn} from 'node:child_process'
 import {closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync} from 'node:fs'
 
+import {heldProgramIds, runTimeNs} from '../../../bench/lib.mjs'
+
 export const PEER_PATHS = {tcplife: '/usr/sbin/tcplife', tcpstates: '/usr/sbin/tcpstates'}
 
 /** Whether libbpf-tools' tool is installed (`apt-get install libbpf-tools`). */
@@ -76,6 +78,18 @@ export function lostEvents(stderr) {
   return [...stderr.matchAll(/lost (\d+) events?/gi)].reduce((s, m) => s + Number(m[1]), 0)
 }
 
+/**
+ * Whether a peer's count agrees with ours: equal when the peer neither reported a loss nor had runs
+ * skipped by the kernel; otherwise it may fall short of ours by at most what it lost or skipped (a
+ * skipped run of tcplife's program need not cost a record, one of tcpstates' always does). Returns
+ * a message when it does not agree, undefined when it does.
+ */
+export function peerDisagrees(what, ours, theirs, {lost, skipped}) {
+  if (!lost && !skipped) return ours === theirs ? undefined : `${what}: ours ${ours}, theirs ${theirs}`
+  if (theirs <= ours && ours - theirs <= lost + skipped) return undefined
+  return `${what}: ours ${ours}, theirs ${theirs} (it lost ${lost}, ${skipped} runs skipped)`
+}
+
 /** Counts of "OLD->NEW" over state records. */
 export function transitionCounts(records) {
   const counts = {}
@@ -105,7 +119,8 @@ export async function startPeer(name, {args = [], lineBuffered = true, outFile, 
   let stderr = ''
   child.stdout?.setEncoding('latin1').on('data', (d) => (stdout += d))
   child.stderr?.setEncoding('latin1').on('data', (d) => (stderr += d))
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({code, signal})))
+  // 'close': its output has been read to the end (not so at 'exit').
+  const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({code, signal})))
   const text = () => (outFile ? readFileSync(outFile, 'latin1') : stdout)
   const errText = () => (outFile ? readFileSync(errFile ?? `${outFile}.err`, 'latin1') : stderr)
   const parse = name === 'tcplife' ? parseTcplife : parseTcpstates
@@ -119,11 +134,17 @@ export async function startPeer(name, {args = [], lineBuffered = true, outFile, 
     }
     await sleep(20)
   }
+  // Runs of its programs the kernel skipped (recursion: another BPF program was running on that CPU
+  // when the event fired): events the tool never sees and never reports.
+  const ids = heldProgramIds(child.pid)
+  const misses0 = runTimeNs(ids).misses
+  const skipped = () => runTimeNs(ids).misses - misses0
   return {
     name,
     child,
     pid: child.pid,
     exited,
+    skipped,
     /** The records printed so far (line-buffered mode). */
     records: () => parse(text()),
     /** Resolves true once `enough(records)` holds (false after the timeout). */
@@ -135,14 +156,16 @@ export async function startPeer(name, {args = [], lineBuffered = true, outFile, 
       }
       return enough(parse(text()))
     },
-    /** SIGINT, wait for the exit (SIGKILL after 10 s), parse everything it printed. */
+    /** SIGINT, wait for the exit (SIGKILL after 10 s), parse everything it printed. `lost`: what it
+     * reported lost; `skipped`: its programs' recursion misses while it ran (never reported by it). */
     async stop() {
+      const missed = child.exitCode === null && child.signalCode === null ? skipped() : 0
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT')
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
       const exit = await exited
       clearTimeout(timer)
       const err = errText()
-      return {exit, records: parse(text()), lost: lostEvents(err), stderr: err}
+      return {exit, records: parse(text()), lost: lostEvents(err), skipped: missed, stderr: err}
     },
     kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')

@@ -56,6 +56,7 @@ export function startProgram(path, args, {go = false, netns} = {}) {
   let err = ''
   const lines = []
   const waiters = new Set() // re-checked on every line and at exit
+  let closed = false // exited, and all its output read
   const onLine = () => {
     for (const w of waiters) w()
   }
@@ -78,8 +79,10 @@ export function startProgram(path, args, {go = false, netns} = {}) {
       return err
     },
     exited: new Promise((resolve) =>
-      child.on('exit', (code, signal) => {
+      // 'close', not 'exit': every line it printed has been read by then.
+      child.on('close', (code, signal) => {
         live.delete(handle)
+        closed = true
         onLine()
         resolve(code ?? (signal ? -1 : null))
       }),
@@ -92,7 +95,7 @@ export function startProgram(path, args, {go = false, netns} = {}) {
           if (r) {
             waiters.delete(check)
             resolve(r)
-          } else if (child.exitCode !== null || child.signalCode !== null) {
+          } else if (closed) {
             waiters.delete(check)
             reject(new Error(`${path} exited before printing ${event}: ${err.trim()}`))
           }
@@ -116,7 +119,7 @@ export function startProgram(path, args, {go = false, netns} = {}) {
   }
   handle.ready = handle.line('ready')
   handle.ready.catch(() => {}) // awaited by whoever needs it; never an unhandled rejection
-  child.on('error', () => {}) // a spawn failure shows as the exit (code null) and its stderr
+  child.on('error', (e) => (err += String(e))) // a spawn failure: 'close' follows, with this as the reason
   live.add(handle)
   return handle
 }
