@@ -12,7 +12,7 @@ import {afterEach, beforeAll, expect, it, onTestFinished} from 'vitest'
 
 import type {RunningCli} from '../support/cli.js'
 import {kb, peerDisagrees, peerInstalled, startPeer, transitionCounts, type Peer, type TcplifeRecord, type TcpstatesRecord} from '../support/tcp-workload/peers.mjs'
-import {describeTcp, type Json, startTcp, stopWhen, TS} from '../support/tcp-workload/tracer.js'
+import {describeTcp, type Json, onPort, startTcp, stopWhen, TS, tuple} from '../support/tcp-workload/tracer.js'
 import {
   buildWorkload,
   createNetns,
@@ -51,8 +51,6 @@ async function peer<N extends 'tcplife' | 'tcpstates'>(name: N, have: boolean): 
   return p
 }
 
-const onPort = (port: number) => (r: {sport: number; dport: number}) => r.sport === port || r.dport === port
-const tuple = (r: {saddr: string; sport: number; daddr: string; dport: number}) => `${r.saddr}:${r.sport}>${r.daddr}:${r.dport}`
 /** Every record of a `--port P` run must be on P: the filter is part of what is tested. */
 function expectAllOnPort(records: Json[], port: number): void {
   const off = records.filter((r) => !onPort(port)(r as any))

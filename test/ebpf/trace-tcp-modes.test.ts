@@ -7,7 +7,7 @@
  */
 import {afterEach, beforeAll, expect, it, onTestFinished} from 'vitest'
 
-import {describeTcp, type Json, startTcp, stopWhen, TS} from '../support/tcp-workload/tracer.js'
+import {describeTcp, type Json, startTcp, stopWhen, TS, tuple} from '../support/tcp-workload/tracer.js'
 import {buildWorkload, createNetns, killAll, randomDropRuleset, startPair, startProgram, type ConnectLine, type WorkloadPaths} from '../support/tcp-workload/workload.mjs'
 
 let paths: WorkloadPaths
@@ -16,7 +16,6 @@ beforeAll(() => {
 })
 afterEach(() => killAll())
 
-const tuple = (r: {saddr: string; sport: number; daddr: string; dport: number}) => `${r.saddr}:${r.sport}>${r.daddr}:${r.dport}`
 const STATES = ['ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING', 'NEW_SYN_RECV']
 
 describeTcp('trace tcp accept on a controlled workload', ['accept'], () => {

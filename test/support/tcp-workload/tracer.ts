@@ -85,5 +85,14 @@ export async function stopWhen(cli: RunningCli, type: string, enough: (records: 
   return {...parseNdjson(cli.stdout), code}
 }
 
+/** "saddr:sport>daddr:dport": one side of a connection, as records of every mode name it. */
+export const tuple = (r: {saddr: string; sport: number; daddr: string; dport: number}): string => `${r.saddr}:${r.sport}>${r.daddr}:${r.dport}`
+
+/** Records with this local or remote port (what `--port` selects). */
+export const onPort =
+  (port: number) =>
+  (r: {sport: number; dport: number}): boolean =>
+    r.sport === port || r.dport === port
+
 /** ISO 8601 UTC with µs, the contract's `ts`. */
 export const TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/
