@@ -29,6 +29,17 @@ export function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
+/** The objects of an NDJSON text, in order; a line that is not JSON (cut short when a tracer was
+ * SIGKILLed after its stop timeout) is skipped: the counts show what is missing. */
+export function* ndjson(text) {
+  for (const line of text.split('\n')) {
+    if (!line) continue
+    try {
+      yield JSON.parse(line)
+    } catch {}
+  }
+}
+
 /** Every loaded BPF program as bpftool reports it (id, name, run_time_ns, run_cnt, ...). */
 export function bpfPrograms() {
   return JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], {encoding: 'utf8'}))

@@ -28,7 +28,7 @@ import {closeSync, existsSync, mkdirSync, openSync, readFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {bpfPrograms, Children, cpuOf, enableBpfStats, irqWork, median, options, runTimeNs} from '../lib.mjs'
+import {bpfPrograms, Children, cpuOf, enableBpfStats, irqWork, median, ndjson, options, runTimeNs} from '../lib.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
@@ -132,14 +132,7 @@ function parseMonitor(text, stormPid) {
   let runsSeen = 0
   let complete = 0
   let summary = null
-  for (const line of text.split('\n')) {
-    if (!line) continue
-    let r
-    try {
-      r = JSON.parse(line)
-    } catch {
-      continue // a line cut short by a SIGKILL after the stop timeout: the counts will show it
-    }
+  for (const r of ndjson(text)) {
     if (r.type === 'summary') summary = r
     else if (r.type === 'run' && r.comm === 'true' && r.ppid === stormPid) {
       runsSeen++

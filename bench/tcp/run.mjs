@@ -36,7 +36,7 @@ import {fileURLToPath} from 'node:url'
 
 import {peerInstalled, parseTcplife, parseTcpstates, lostEvents, startPeer, transitionCounts} from '../../test/support/tcp-workload/peers.mjs'
 import {buildWorkload, createNetns} from '../../test/support/tcp-workload/workload.mjs'
-import {bpfPrograms, Children, cpuOf, enableBpfStats, heldProgramIds, irqWork, median, options, runTimeNs} from '../lib.mjs'
+import {bpfPrograms, Children, cpuOf, enableBpfStats, heldProgramIds, irqWork, median, ndjson, options, runTimeNs} from '../lib.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
@@ -176,14 +176,7 @@ async function idleCpu(pid) {
 function parseMonitorOutput(text) {
   const records = []
   let summary = null
-  for (const line of text.split('\n')) {
-    if (!line) continue
-    let r
-    try {
-      r = JSON.parse(line)
-    } catch {
-      continue // a line cut by a SIGKILL after the stop timeout: the counts will show it
-    }
+  for (const r of ndjson(text)) {
     if (r.type === 'summary') summary = r
     else if (r.type === 'life' || r.type === 'state') records.push(r)
   }

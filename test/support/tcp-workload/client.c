@@ -9,31 +9,14 @@
  *
  * stdout, one JSON object per line: {"event":"ready","pid"} (with -g it then waits for a line on
  * stdin), one {"event":"conn",...} per connection as it is closed, {"event":"done","pid","conns"}. */
-#include <getopt.h>
-
 #include "common.h"
 
 int main(int argc, char **argv) {
-  int family = AF_INET, port = 0, go = 0, limit = 60, hold = 0;
-  const char *addr = NULL, *plan = NULL;
-  for (int o; (o = getopt(argc, argv, "f:a:p:P:gWt:")) != -1;) {
-    switch (o) {
-    case 'f': family = family_of(optarg); break;
-    case 'a': addr = optarg; break;
-    case 'p': port = atoi(optarg); break;
-    case 'P': plan = optarg; break;
-    case 'g': go = 1; break;
-    case 'W': hold = 1; break;
-    case 't': limit = atoi(optarg); break;
-    default: die("usage: tcp-client -f 4|6 [-a ADDR] -p PORT -P PLAN [-g] [-W] [-t SECONDS]");
-    }
-  }
-  if (!plan || !port) die("-p PORT and -P PLAN are required");
-  setvbuf(stdout, NULL, _IOLBF, 0);
-  alarm(limit);
+  pair_opts_t o = pair_options(argc, argv, 1, "tcp-client -f 4|6 [-a ADDR] -p PORT -P PLAN [-g] [-W] [-t SECONDS]");
+  int family = o.family, go = o.go, hold = o.hold;
   int n;
-  step_t *steps = parse_plan(plan, &n);
-  addr_t a = make_addr(family, addr, port);
+  step_t *steps = parse_plan(o.plan, &n);
+  addr_t a = make_addr(family, o.addr, o.port);
   printf("{\"event\":\"ready\",\"pid\":%d}\n", getpid());
   wait_go(go);
 
@@ -54,15 +37,7 @@ int main(int argc, char **argv) {
     read_exact(fd, steps[i].s2c);
     int end = 0;
     if (steps[i].closer == 's') end = read_eof(fd); /* the server's FIN first */
-    printf("{\"event\":\"conn\",\"i\":%d,\"pid\":%d,", i, getpid());
-    print_end("local", local);
-    putchar(',');
-    print_end("remote", remote);
-    printf(",\"sent\":%zu,\"received\":%zu,\"closer\":\"%s\",\"end_errno\":", steps[i].c2s, steps[i].s2c, closer_name(steps[i].closer));
-    const char *en = errno_name(end);
-    printf(en ? "\"%s\"," : "null,", en);
-    print_tcp_info(fd);
-    printf("}\n");
+    report_conn(i, local, remote, steps[i].c2s, steps[i].s2c, steps[i].closer, end, fd);
     if (steps[i].closer == 'r') {
       struct linger l = {1, 0};
       setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -190,6 +191,46 @@ static inline int read_eof(int fd) {
   }
 }
 
+/* The options server and client share: -f 4|6 -a ADDR -p PORT -P PLAN -g -t SECONDS, and the
+ * client's -W (hold after the first connect). Also makes stdout line-buffered and arms the -t bound. */
+typedef struct {
+  int family, port, go, limit, hold;
+  const char *addr, *plan;
+} pair_opts_t;
+
+static inline pair_opts_t pair_options(int argc, char **argv, int client, const char *usage) {
+  pair_opts_t o = {AF_INET, 0, 0, 60, 0, NULL, NULL};
+  for (int c; (c = getopt(argc, argv, client ? "f:a:p:P:gWt:" : "f:a:p:P:gt:")) != -1;) {
+    switch (c) {
+    case 'f': o.family = family_of(optarg); break;
+    case 'a': o.addr = optarg; break;
+    case 'p': o.port = atoi(optarg); break;
+    case 'P': o.plan = optarg; break;
+    case 'g': o.go = 1; break;
+    case 'W': o.hold = 1; break;
+    case 't': o.limit = atoi(optarg); break;
+    default: die("usage: %s", usage);
+    }
+  }
+  if (!o.plan || (client && !o.port)) die("usage: %s", usage);
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  alarm(o.limit);
+  return o;
+}
+
+/* One {"event":"conn"} line: a connection as this side saw it, just before it closes it. */
+static inline void report_conn(int i, end_t local, end_t remote, size_t sent, size_t received, char closer, int end_errno, int fd) {
+  printf("{\"event\":\"conn\",\"i\":%d,\"pid\":%d,", i, getpid());
+  print_end("local", local);
+  putchar(',');
+  print_end("remote", remote);
+  printf(",\"sent\":%zu,\"received\":%zu,\"closer\":\"%s\",\"end_errno\":", sent, received, closer == 'c' ? "client" : closer == 's' ? "server" : "reset");
+  const char *en = errno_name(end_errno);
+  printf(en ? "\"%s\"," : "null,", en);
+  print_tcp_info(fd);
+  printf("}\n");
+}
+
 /* The plan: one step per connection, the same string given to server and client.
  *   "C:S:X[,C:S:X...]" with an optional "N*" repeat prefix per entry: the client sends C bytes, the
  *   server reads them and answers with S bytes; X says who ends it: c = the client closes first,
@@ -222,8 +263,4 @@ static inline step_t *parse_plan(const char *text, int *count) {
   if (!n) die("empty plan");
   *count = n;
   return steps;
-}
-
-static inline const char *closer_name(char x) {
-  return x == 'c' ? "client" : x == 's' ? "server" : "reset";
 }

@@ -5,7 +5,8 @@ export type PeerName = 'tcplife' | 'tcpstates'
 export declare const PEER_PATHS: Record<PeerName, string>
 export declare function peerInstalled(name: PeerName): boolean
 
-export interface TcplifeRecord {
+/** The endpoint fields both tools print (local = s, remote = d). */
+export interface PeerEndpoint {
   pid: number
   comm: string
   family: 'ipv4' | 'ipv6'
@@ -13,19 +14,14 @@ export interface TcplifeRecord {
   sport: number
   daddr: string
   dport: number
+}
+export interface TcplifeRecord extends PeerEndpoint {
   tx_kb: string
   rx_kb: string
   ms: number
 }
-export interface TcpstatesRecord {
+export interface TcpstatesRecord extends PeerEndpoint {
   sock: string
-  pid: number
-  comm: string
-  family: 'ipv4' | 'ipv6'
-  saddr: string
-  sport: number
-  daddr: string
-  dport: number
   oldstate: string
   newstate: string
   ms: number

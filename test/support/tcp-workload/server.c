@@ -8,31 +8,15 @@
  * (with -g it then waits for a line on stdin before accepting), one {"event":"conn",...} per
  * connection as it is closed, {"event":"done","pid","conns"} at the end. -t bounds the whole run
  * (default 60 s: a client that never comes must not leave a server behind). */
-#include <getopt.h>
-
 #include "common.h"
 
 int main(int argc, char **argv) {
-  int family = AF_INET, port = 0, go = 0, limit = 60;
-  const char *addr = NULL, *plan = NULL;
-  for (int o; (o = getopt(argc, argv, "f:a:p:P:gt:")) != -1;) {
-    switch (o) {
-    case 'f': family = family_of(optarg); break;
-    case 'a': addr = optarg; break;
-    case 'p': port = atoi(optarg); break;
-    case 'P': plan = optarg; break;
-    case 'g': go = 1; break;
-    case 't': limit = atoi(optarg); break;
-    default: die("usage: tcp-server -f 4|6 [-a ADDR] [-p PORT] -P PLAN [-g] [-t SECONDS]");
-    }
-  }
-  if (!plan) die("-P PLAN is required");
-  setvbuf(stdout, NULL, _IOLBF, 0);
-  alarm(limit);
+  pair_opts_t o = pair_options(argc, argv, 0, "tcp-server -f 4|6 [-a ADDR] [-p PORT] -P PLAN [-g] [-t SECONDS]");
+  int family = o.family;
   int n;
-  step_t *steps = parse_plan(plan, &n);
+  step_t *steps = parse_plan(o.plan, &n);
 
-  addr_t a = make_addr(family, addr, port);
+  addr_t a = make_addr(family, o.addr, o.port);
   int ls = socket(family, SOCK_STREAM, 0);
   if (ls < 0) die("socket: %s", strerror(errno));
   int one = 1;
@@ -46,7 +30,7 @@ int main(int argc, char **argv) {
   int bport = addr_text(&bound, text, sizeof text);
   printf("{\"event\":\"ready\",\"pid\":%d,\"family\":\"%s\",\"addr\":\"%s\",\"port\":%d}\n", getpid(), family == AF_INET ? "ipv4" : "ipv6", text,
          bport);
-  wait_go(go);
+  wait_go(o.go);
 
   for (int i = 0; i < n; i++) {
     int fd = accept(ls, NULL, NULL);
@@ -56,15 +40,7 @@ int main(int argc, char **argv) {
     write_all(fd, steps[i].s2c);
     int end = 0;
     if (steps[i].closer != 's') end = read_eof(fd); /* the client closes (FIN) or resets first */
-    printf("{\"event\":\"conn\",\"i\":%d,\"pid\":%d,", i, getpid());
-    print_end("local", local);
-    putchar(',');
-    print_end("remote", remote);
-    printf(",\"sent\":%zu,\"received\":%zu,\"closer\":\"%s\",\"end_errno\":", steps[i].s2c, steps[i].c2s, closer_name(steps[i].closer));
-    const char *en = errno_name(end);
-    printf(en ? "\"%s\"," : "null,", en);
-    print_tcp_info(fd);
-    printf("}\n");
+    report_conn(i, local, remote, steps[i].s2c, steps[i].c2s, steps[i].closer, end, fd);
     close(fd);
   }
   close(ls);
