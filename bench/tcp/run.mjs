@@ -400,7 +400,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err.stack ?? String(err))
+  console.error(err.exit ? err.message : (err.stack ?? String(err))) // preflight: one line
   cleanup()
   process.exit(err.exit ?? 1)
 })
