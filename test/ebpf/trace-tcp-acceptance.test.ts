@@ -221,15 +221,19 @@ describeTcp('trace tcp: acceptance on controlled workloads', ['life', 'connect',
     }
     const out = await stopWhen(cli, 'connect', (rs) => rs.length >= 2)
     expect(out.code, cli.stderr).toBe(0)
-    const recs = out.records.filter((r) => r.type === 'connect')
-    expectAllOnPort(recs, port)
+    const all = out.records.filter((r) => r.type === 'connect')
+    expectAllOnPort(all, port)
+    // Nothing reserves the port number across namespaces: someone else's namespace may use it at
+    // the same time (tracepoints see every namespace), so records are ours by pid.
+    const recs = all.filter((r) => r.pid === blocking.pid || r.pid === nonblocking.pid)
     expect(recs.length).toBe(2)
     for (const prog of [blocking, nonblocking]) {
       expect(recs.filter((r) => r.pid === prog.pid), `pid ${prog.pid}`).toMatchObject([
         {comm: 'tcp-connect', family: 'ipv4', daddr: '127.0.0.1', dport: port, errno: 'ETIMEDOUT', latency_ns: null},
       ])
     }
-    expect(out.summary).toMatchObject({connects: 2, failed: 2, lost_total: NO_LOSS})
+    if (all.length === 2) expect(out.summary).toMatchObject({connects: 2, failed: 2})
+    expect(out.summary.lost_total).toBe(NO_LOSS)
   })
 
   for (const family of [4, 6] as const) {
