@@ -29,9 +29,74 @@ export function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
+/** The objects of an NDJSON text, in order; a line that is not JSON (cut short when a tracer was
+ * SIGKILLed after its stop timeout) is skipped: the counts show what is missing. */
+export function* ndjson(text) {
+  for (const line of text.split('\n')) {
+    if (!line) continue
+    try {
+      yield JSON.parse(line)
+    } catch {}
+  }
+}
+
 /** Every loaded BPF program as bpftool reports it (id, name, run_time_ns, run_cnt, ...). */
 export function bpfPrograms() {
   return JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], {encoding: 'utf8'}))
+}
+
+/** Summed run time, run count and recursion misses (runs the kernel skipped because another BPF
+ * program was running on that CPU: events the tool never saw, often unreported by it) of the
+ * programs with these ids (kernel.bpf_stats_enabled must be on), and the same per program name. */
+export function runTimeNs(ids) {
+  const set = new Set(ids)
+  let ns = 0
+  let cnt = 0
+  let misses = 0
+  const byProg = {}
+  for (const p of bpfPrograms()) {
+    if (set.has(p.id)) {
+      ns += p.run_time_ns ?? 0
+      cnt += p.run_cnt ?? 0
+      misses += p.recursion_misses ?? 0
+      byProg[p.name] = {ns: (byProg[p.name]?.ns ?? 0) + (p.run_time_ns ?? 0), cnt: (byProg[p.name]?.cnt ?? 0) + (p.run_cnt ?? 0)}
+    }
+  }
+  return {ns, cnt, misses, byProg}
+}
+
+/** The ids of the BPF programs a process holds (the `prog_id:` line of each program fd's fdinfo):
+ * exactly its own, never another tool's of the same name started meanwhile. */
+export function heldProgramIds(pid) {
+  const ids = new Set()
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    try {
+      const m = /^prog_id:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))
+      if (m) ids.add(Number(m[1]))
+    } catch {} // closed meanwhile
+  }
+  return [...ids]
+}
+
+/** On-CPU ns summed over the process's threads (schedstat), and utime+stime in clock ticks. */
+export function cpuOf(pid) {
+  let ns = 0
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
+    } catch {} // the thread just exited
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return {ns, ticks: Number(f[11]) + Number(f[12])} // fields 14 and 15 of stat(5)
+}
+
+/** IRQ-work interrupts (x86 "IWI"), all CPUs: a perf-buffer or ring-buffer wakeup raised from BPF
+ * context is an irq_work, a self-IPI; in a VM each one is a trap to the hypervisor. */
+export function irqWork() {
+  const line = readFileSync('/proc/interrupts', 'utf8').split('\n').find((l) => /^\s*IWI:/.test(l))
+  if (!line) return NaN
+  return line.trim().split(/\s+/).slice(1).filter((x) => /^\d+$/.test(x)).reduce((s, x) => s + Number(x), 0)
 }
 
 const STATS_SYSCTL = '/proc/sys/kernel/bpf_stats_enabled'
@@ -109,33 +174,4 @@ export async function waitForNewPrograms(before, names, child, what) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}'s BPF programs`)
     await sleep(50)
   }
-}
-
-/** Run time and run count of the programs `ids`, summed and per program (needs enableBpfStats()). */
-export function bpfRunTime(ids) {
-  const set = new Set(ids)
-  let ns = 0
-  let cnt = 0
-  const byProg = {}
-  for (const p of bpfPrograms()) {
-    if (set.has(p.id)) {
-      ns += p.run_time_ns ?? 0
-      cnt += p.run_cnt ?? 0
-      byProg[p.name] = {ns: p.run_time_ns ?? 0, cnt: p.run_cnt ?? 0}
-    }
-  }
-  return {ns, cnt, byProg}
-}
-
-/** On-CPU ns summed over the process's threads (schedstat), and utime+stime in clock ticks. */
-export function threadsCpu(pid) {
-  let ns = 0
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
-    } catch {} // the thread just exited
-  }
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return {ns, ticks: Number(f[11]) + Number(f[12])} // fields 14 and 15 of stat(5)
 }

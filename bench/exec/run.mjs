@@ -30,7 +30,7 @@ import {existsSync, mkdirSync, readFileSync, statSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {bpfPrograms, bpfRunTime, Children, enableBpfStats, median, options, startTracer, threadsCpu, waitForNewPrograms} from '../lib.mjs'
+import {bpfPrograms, Children, cpuOf, enableBpfStats, irqWork, median, ndjson, options, runTimeNs, startTracer, waitForNewPrograms} from '../lib.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
@@ -97,16 +97,6 @@ const start = (cmd, args, outFile, errFile) => startTracer(children, cmd, args, 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const progs = bpfPrograms
 const waitForProgs = waitForNewPrograms
-const runTimeNs = bpfRunTime
-const cpuOf = threadsCpu
-
-// IRQ-work interrupts (x86 "IWI"), all CPUs: a perf-buffer or ring-buffer wakeup raised from BPF
-// context is an irq_work, a self-IPI; in a VM each one is a trap to the hypervisor.
-function irqWork() {
-  const line = readFileSync('/proc/interrupts', 'utf8').split('\n').find((l) => /^\s*IWI:/.test(l))
-  if (!line) return NaN
-  return line.trim().split(/\s+/).slice(1).filter((x) => /^\d+$/.test(x)).reduce((s, x) => s + Number(x), 0)
-}
 
 function runStorm() {
   return new Promise((resolve, reject) => {
@@ -125,14 +115,7 @@ function parseMonitor(text, stormPid) {
   let runsSeen = 0
   let complete = 0
   let summary = null
-  for (const line of text.split('\n')) {
-    if (!line) continue
-    let r
-    try {
-      r = JSON.parse(line)
-    } catch {
-      continue // a line cut short by a SIGKILL after the stop timeout: the counts will show it
-    }
+  for (const r of ndjson(text)) {
     if (r.type === 'summary') summary = r
     else if (r.type === 'run' && r.comm === 'true' && r.ppid === stormPid) {
       runsSeen++

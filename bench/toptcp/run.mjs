@@ -20,7 +20,7 @@ import {existsSync, mkdirSync, readFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {bpfPrograms, bpfRunTime, Children, enableBpfStats, median, options, startTracer, threadsCpu, waitForNewPrograms} from '../lib.mjs'
+import {bpfPrograms, Children, cpuOf, enableBpfStats, median, options, runTimeNs, startTracer, waitForNewPrograms} from '../lib.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
@@ -52,8 +52,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 const start = (cmd, args, base) => startTracer(children, cmd, args, `${base}.out`, `${base}.err`)
 const waitForProgs = (before, names, child) => waitForNewPrograms(before, names, child, 'the tracer')
-const bpfRun = bpfRunTime
-const cpuNs = (pid) => threadsCpu(pid).ns
+const bpfRun = runTimeNs
+const cpuNs = (pid) => cpuOf(pid).ns
 
 function transfer() {
   return new Promise((resolve, reject) => {

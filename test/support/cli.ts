@@ -39,7 +39,9 @@ export function startCli(args: string[], options: {env?: NodeJS.ProcessEnv} = {}
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d))
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
   const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': only then has all of stdout/stderr been read (after 'exit' the last
+    // chunks, e.g. the summary line, may still be in the pipe).
+    child.on('close', (code, signal) => {
       done = true
       running.delete(child)
       resolve(code ?? (signal ? -1 : null))

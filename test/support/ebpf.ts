@@ -77,7 +77,9 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000, stepMs = 5
 }
 
 export const ROOT = new URL('../../', import.meta.url).pathname
-export const CLI = `${ROOT}bin/run.js`
+/** The CLI the tests run: this checkout's, or MONITOR_CLI (another worktree's build, e.g. to try
+ * this branch's tests against a tracer being written on another branch). */
+export const CLI = process.env.MONITOR_CLI || `${ROOT}bin/run.js`
 
 /** Where cgroup v2 is mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host). */
 export function cgroup2Mount(): string | undefined {
