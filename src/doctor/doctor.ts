@@ -15,6 +15,7 @@ import {
   readTrimmed,
 } from '../engine/host.js'
 import {HOOK_NAMES, type HookName, type HookResult, libbpfVersion, objectNeeds, probeHook} from '../engine/probe.js'
+import {INTERVAL_TOOLS} from '../trace/interval-registry.js'
 import {TRACERS} from '../trace/registry.js'
 
 export type {HookName, HookResult}
@@ -128,7 +129,7 @@ export async function runDoctor(): Promise<DoctorReport> {
 
   const commands: DoctorReport['commands'] = {doctor: {ok: true}}
   // programs() of default options: which programs a command loads depends on its mode, not its filters.
-  for (const spec of TRACERS) commands[spec.command] = commandStatus(spec.object, spec.programs?.({}), hooks, tracefs, cannotProbe)
+  for (const spec of [...TRACERS, ...INTERVAL_TOOLS]) commands[spec.command] = commandStatus(spec.object, spec.programs?.({}), hooks, tracefs, cannotProbe)
 
   const engineOk = !cannotProbe && tracefs !== null && hooks.tracepoint.status === 'ok' && hooks.ringbuf.status === 'ok'
   const report: DoctorReport = {
