@@ -82,7 +82,11 @@ describeEbpf('trace exec', () => {
     const running = runs.find((r) => r.pid === stayer.pid)
     expect(running).toMatchObject({end: 'running', exit_code: null, duration_ns: null})
     expect(summary.still_running).toBeGreaterThanOrEqual(1)
-    expect(summary.lost_total, JSON.stringify(summary.lost)).toBe(0)
+    // This run sees every exec on the host. A record of someone else's exec may come incomplete
+    // (read_fault: e.g. a forked child's failed exec whose argv sits in file-backed pages the child
+    // never touched, which BPF cannot fault in); it is delivered and counted, and this test's own rows
+    // are checked whole above. No record may be dropped.
+    expect({...summary.lost, read_fault: 0}, JSON.stringify(summary.lost)).toEqual(NO_LOSS)
   })
 
   it('filters by pid (the process and its children) and uid', async () => {
