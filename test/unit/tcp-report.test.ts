@@ -9,7 +9,6 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 import {epochUsWithOffset} from '../../src/engine/clock.js'
 import {forEachRecord, packRecords} from '../../src/engine/records.js'
-import {isoFromEpochUs} from '../../src/output/format.js'
 import {crc32, FRAME_HEADER_BYTES, FrameKind, PREAMBLE_BYTES, type TraceHeader} from '../../src/trace/file/format.js'
 import {TraceFileReader} from '../../src/trace/file/reader.js'
 import {layoutSizes} from '../../src/trace/file/record.js'
@@ -27,6 +26,7 @@ import {indexSnapshot, type SnapshotConnection, snapshotFromState, type TcpState
 import {TCP_SPECS} from '../../src/trace/tcp/spec.js'
 import {runCli} from '../support/cli.js'
 import {encode} from '../support/records.js'
+import {testHeader} from '../support/trace-header.js'
 
 const K = TCP_EVENT_KIND.values
 const F = TCP_EVENT_FLAGS.values
@@ -215,21 +215,7 @@ describe('trace tcp report sections', () => {
 const dir = mkdtempSync(join(tmpdir(), 'monitor-tcp-report-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
-function header(mode: TcpMode): TraceHeader {
-  return {
-    command: `trace tcp ${mode}`,
-    options: {},
-    programs: ['tcp_state'],
-    layouts: layoutSizes(TCP_SPECS[mode]),
-    host: 'testhost',
-    kernel: '6.1.0-test',
-    monitor_version: '0.1.0',
-    mono_to_real_offset_us: OFFSET_US,
-    start_ns: START_NS,
-    start_ts: isoFromEpochUs(epochUsWithOffset(START_NS, OFFSET_US)),
-    pid: 1,
-  }
-}
+const header = (mode: TcpMode): TraceHeader => testHeader({command: `trace tcp ${mode}`, options: {}, programs: ['tcp_state'], layouts: layoutSizes(TCP_SPECS[mode])}, OFFSET_US, START_NS)
 
 /** What the recorder writes: header, state (when given), batches, end (unless cut). */
 async function record(name: string, mode: TcpMode, batches: Uint8Array[][], state: unknown, end = true): Promise<string> {
