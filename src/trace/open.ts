@@ -22,6 +22,8 @@ export interface Snapshot<R> {
 export interface Tracer<R> {
   /** The BPF programs attached, by name (the `ready` line lists them). */
   readonly programs: readonly string[]
+  /** What the spec's state() captured at start (undefined without one): a recording keeps it. */
+  readonly state: unknown
   /** Grows with every record handled: a live view re-reads only when it changed. */
   readonly version: number
   snapshot(): Snapshot<R>
@@ -56,9 +58,17 @@ export interface TracerTap {
 }
 
 export function openTracer<O, R>(spec: TracerSpec<O, R>, options: O, emit: (row: R) => void, tap: TracerTap = {}): Tracer<R> {
+  const ctx = startContext(spec, options, tap.context ?? liveContext())
   // First, so options the reducer refuses (a bad pattern) fail before anything loads.
-  const reducer = spec.reducer(options, emit, tap.context ?? liveContext())
-  return loadAndAttach(spec, options, (obj) => new RunningTracer(spec, obj, reducer, tap.onBatch))
+  const reducer = spec.reducer(options, emit, ctx)
+  return loadAndAttach(spec, options, (obj) => new RunningTracer(spec, obj, reducer, ctx.state, tap.onBatch))
+}
+
+/** A live context with the spec's start-up state captured now, before the programs attach (what
+ * exists then is older than tracing). A replay's context already carries the recorded state. */
+export function startContext<O>(spec: Pick<TracerSpec<O, unknown>, 'state'>, options: O, ctx: ReducerContext): ReducerContext {
+  if (!ctx.live || !spec.state || ctx.state !== undefined) return ctx
+  return {...ctx, state: spec.state(options)}
 }
 
 /** Opens a spec's object with its config and map sizes, loads it, runs its setup, attaches every
@@ -101,6 +111,7 @@ class RunningTracer<O, R> implements Tracer<R> {
     private readonly spec: TracerSpec<O, R>,
     private readonly obj: BpfObject,
     private readonly reducer: Reducer<R>,
+    readonly state: unknown,
     onBatchTap?: (batch: Buffer) => void,
   ) {
     this.programs = obj.programNames

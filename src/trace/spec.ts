@@ -34,6 +34,11 @@ export interface ReducerContext {
   /** The tracer runs now, on this host: its /proc describes the traced system (false or absent
    * when a recording is replayed, perhaps elsewhere). */
   live?: boolean
+  /** What the spec's state() captured when tracing started (the /proc view of things older than
+   * tracing): just taken in a live run, as recorded in a replay (absent in recordings made before
+   * the hook, or by a tracer without it). The reducer reads it from here in both, so a replay
+   * rebuilds the rows the live run printed. */
+  state?: unknown
 }
 
 export interface TracerSpec<O, R> {
@@ -74,4 +79,9 @@ export interface TracerSpec<O, R> {
   /** `monitor trace convert --to chrome`: a row as a timeline event (a span or an instant), or
    * undefined to leave it out. Without it the tracer cannot be converted to a timeline. */
   timeline?(row: R, ctx: TimelineContext): TimelineEvent | undefined
+  /** What the reducer needs from the traced system beyond its records (owners of connections older
+   * than tracing…), captured once when tracing starts, before the programs attach. Plain JSON data:
+   * a recording keeps it (a state frame) and a replay hands it back in ReducerContext.state. Only
+   * called live; undefined when there is nothing to capture. */
+  state?(options: O): unknown
 }

@@ -22,6 +22,7 @@ import {buildReport} from '../../src/trace/file/report.js'
 import {TraceFileWriter} from '../../src/trace/file/writer.js'
 import {runCli} from '../support/cli.js'
 import {encode} from '../support/records.js'
+import {testHeader} from '../support/trace-header.js'
 
 const EXEC = EXEC_EVENT_KIND.values.EXEC_EVENT_EXEC
 const EXIT = EXEC_EVENT_KIND.values.EXEC_EVENT_EXIT
@@ -70,19 +71,7 @@ const dir = mkdtempSync(join(tmpdir(), 'monitor-replay-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
 function header(options: ExecOptions, command = 'trace exec', layouts = layoutSizes(execSpec)): TraceHeader {
-  return {
-    command,
-    options,
-    programs: ['exec_exec', 'exec_exit'],
-    layouts,
-    host: 'testhost',
-    kernel: '6.1.0-test',
-    monitor_version: '0.1.0',
-    mono_to_real_offset_us: OFFSET_US,
-    start_ns: START_NS,
-    start_ts: isoFromEpochUs(epochUsWithOffset(START_NS, OFFSET_US)),
-    pid: 1,
-  }
+  return testHeader({command, options, programs: ['exec_exec', 'exec_exit'], layouts}, OFFSET_US, START_NS)
 }
 
 /** What the live session does: the reducer on the recording's clock, each batch as it arrives

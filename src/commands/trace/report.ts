@@ -8,6 +8,10 @@ export default class TraceReport extends BaseCommand {
   static override description = `Replays the recording through its tracer, so the counts are the live run's. A recording that
 was cut short (killed, disk full) is read up to its last whole batch, and the report says so.
 trace exec: top commands by runs and by run time, how runs ended, the run-duration histogram.
+trace tcp life: top processes and remote endpoints by bytes, connections by family and start, durations;
+connect: results by errno, destinations, processes, connect latency; accept: processes, local endpoints,
+accept-queue wait; states: changes per transition, time in each state; retrans: by remote address and
+state; resets: by direction and remote address.
 
 JSON (-o json): one document: command, host, kernel, monitor_version, start_ts, options, programs,
 duration_s, batches, records, cut (null or {offset, reason}), counts, lost, lost_total, and sections

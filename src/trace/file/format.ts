@@ -9,7 +9,7 @@
  *   frames    one after another until the end of the file:
  *               u32 crc32    CRC-32 (zlib's, IEEE 802.3) of the 8 header bytes that follow plus the payload
  *               u32 length   payload bytes (as stored)
- *               u8  kind     1 header, 2 batch, 3 stats, 4 end; readers skip kinds they do not know
+ *               u8  kind     1 header, 2 batch, 3 stats, 4 end, 5 state; readers skip kinds they do not know
  *               u8  flags    bit 0: the payload is raw-deflated (RFC 1951)
  *               u16 reserved (0)
  *               payload
@@ -23,6 +23,11 @@
  *     src/engine/records.ts), so a replay feeds them through the same reducer as the live run.
  *   stats (3, JSON): {ns, lost} — the loss counters so far (written at most once a second), so a cut
  *     file still says what was lost.
+ *   state (5, JSON, optional; added after version 1 shipped, so readers that predate it skip it and
+ *     replay without it): what the tracer captured from the traced system when tracing started
+ *     (TracerSpec.state: e.g. owners of connections older than tracing), opaque to the container.
+ *     When present it is the frame right after the header, so a replay has it before the first
+ *     batch and hands it to the reducer. Deflated when large.
  *   end (4, JSON): {ns, duration_s, counts, lost, lost_total} — the summary of the live run. A file
  *     without it was cut (the recorder was killed, the disk filled): readers read every whole frame
  *     before the cut and say it was cut. A bad checksum in the last frame is a cut too (a torn write);
@@ -37,7 +42,7 @@ export const FRAME_HEADER_BYTES = 12
 /** Bytes before a batch frame's records: the receipt time. */
 export const BATCH_PREFIX_BYTES = 8
 
-export const FrameKind = {header: 1, batch: 2, stats: 3, end: 4} as const
+export const FrameKind = {header: 1, batch: 2, stats: 3, end: 4, state: 5} as const
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind]
 
 export const FrameFlag = {deflated: 1} as const

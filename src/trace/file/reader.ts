@@ -38,6 +38,8 @@ type RawFrame = {kind: number; flags: number; payload: Buffer; next: number}
 export class TraceFileReader {
   readonly header: TraceHeader
   readonly size: number
+  /** The state frame's value (format.ts: the frame after the header), undefined without one. */
+  readonly state: unknown
   /** Set once frames() ran into the end of a file without its end frame. */
   cut: TraceCut | undefined
   private fd: number | undefined
@@ -62,6 +64,14 @@ export class TraceFileReader {
     this.header = this.parseJson(first.payload, PREAMBLE_BYTES) as TraceHeader
     if (typeof this.header?.command !== 'string') throw this.corrupt('its header names no command')
     this.framesAt = first.next
+    // The start-up state, when recorded, comes next (its kind byte is peeked first, so a first batch
+    // is not read twice); a file cut inside it reads as cut there.
+    const isState = first.next + FRAME_HEADER_BYTES <= this.size && this.read(first.next + 8, 1)[0] === FrameKind.state
+    const second = isState ? this.frameAt(first.next) : undefined
+    if (second && 'payload' in second && second.kind === FrameKind.state) {
+      this.state = this.parseJson(second.payload, first.next)
+      this.framesAt = second.next
+    }
   }
 
   /** Opens a trace file and reads its header. */

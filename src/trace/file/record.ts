@@ -67,7 +67,7 @@ export class TraceRecording<O, R> {
   }
 
   /** Tracing runs (the tracer is attached): writes the header. */
-  begin(tracer: {readonly programs: readonly string[]; losses(): Losses}): void {
+  begin(tracer: {readonly programs: readonly string[]; readonly state?: unknown; losses(): Losses}): void {
     this.losses = () => tracer.losses()
     const header: TraceHeader = {
       command: this.spec.command,
@@ -83,6 +83,8 @@ export class TraceRecording<O, R> {
       pid: process.pid,
     }
     this.writer.begin(header)
+    // Right after the header (format.ts), so a replay's reducer starts with it, as the live one did.
+    if (tracer.state !== undefined) this.writer.json(FrameKind.state, tracer.state)
     this.writeStats(this.context.startNs) // the loss counters' names and starting values
     this.lastStatsNs = 0
   }

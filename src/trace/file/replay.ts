@@ -61,6 +61,7 @@ export class Replay<R> {
     const reducer: Reducer<R> = this.spec.reducer(this.options, (row) => out.push(row), {
       toEpochUs: (ns) => this.toEpochUs(ns),
       startNs: this.header.start_ns,
+      state: this.reader.state,
     })
     let lost: Record<string, number> = {}
     let end: TraceEnd | undefined

@@ -95,8 +95,14 @@ export class TraceFileWriter {
     this.push(sealFrame(frame, FrameKind.batch))
   }
 
+  /** A JSON frame; one large enough to pay (a start-up state) is deflated like a batch. */
   json(kind: FrameKind, value: unknown): void {
-    this.push(jsonFrame(kind, value))
+    const frame = jsonFrame(kind, value)
+    if (this.deflate && frame.length - FRAME_HEADER_BYTES >= MIN_DEFLATE_BYTES) {
+      const z = deflateRawSync(frame.subarray(FRAME_HEADER_BYTES), DEFLATE_OPTIONS)
+      if (z.length + FRAME_HEADER_BYTES < frame.length) return this.push(encodeFrame(kind, z, FrameFlag.deflated))
+    }
+    this.push(frame)
   }
 
   private push(frame: Buffer): void {

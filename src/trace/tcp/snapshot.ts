@@ -75,21 +75,66 @@ export function emptySnapshot(): TcpSnapshot {
   return {byNetns: new Map(), byTuple: new Map()}
 }
 
+/** One connection of the start-up snapshot with its owner: the plain data a recording keeps (the
+ * spec's state), so a replay resolves owners from the traced host's /proc, not its own. */
+export interface SnapshotConnection {
+  /** Inode of its network namespace. */
+  netns: number
+  family: 'ipv4' | 'ipv6'
+  saddr: string
+  sport: number
+  daddr: string
+  dport: number
+  pid: number
+  comm: string
+}
+
 /** Joins connection tables (per network namespace inode) with socket inodes per process. Listening
  * sockets are left out: only connections get reports. */
-export function joinSnapshot(tables: Map<number, ProcNetTcpEntry[]>, owners: Map<number, SnapshotOwner>): TcpSnapshot {
-  const snap = emptySnapshot()
+export function snapshotConnections(tables: Map<number, ProcNetTcpEntry[]>, owners: Map<number, SnapshotOwner>): SnapshotConnection[] {
+  const out: SnapshotConnection[] = []
   for (const [netns, entries] of tables) {
     for (const e of entries) {
       if (e.state === 10 || !e.inode) continue
       const owner = owners.get(e.inode)
-      if (!owner) continue
-      const key = tupleKey(e.family, e.saddr, e.sport, e.daddr, e.dport)
-      snap.byNetns.set(`${netns} ${key}`, owner)
-      if (!snap.byTuple.has(key)) snap.byTuple.set(key, owner)
+      if (owner) out.push({netns, family: e.family, saddr: e.saddr, sport: e.sport, daddr: e.daddr, dport: e.dport, pid: owner.pid, comm: owner.comm})
     }
   }
+  return out
+}
+
+/** The lookup the reducer uses, from the connections in the order they were found (the first owner
+ * of a tuple wins when namespaces repeat it). */
+export function indexSnapshot(connections: readonly SnapshotConnection[]): TcpSnapshot {
+  const snap = emptySnapshot()
+  for (const c of connections) {
+    const key = tupleKey(c.family, c.saddr, c.sport, c.daddr, c.dport)
+    const owner = {pid: c.pid, comm: c.comm}
+    snap.byNetns.set(`${c.netns} ${key}`, owner)
+    if (!snap.byTuple.has(key)) snap.byTuple.set(key, owner)
+  }
   return snap
+}
+
+export function joinSnapshot(tables: Map<number, ProcNetTcpEntry[]>, owners: Map<number, SnapshotOwner>): TcpSnapshot {
+  return indexSnapshot(snapshotConnections(tables, owners))
+}
+
+/** The spec's state: what a recording keeps of the snapshot. */
+export interface TcpState {
+  connections: SnapshotConnection[]
+}
+
+const isConnection = (c: unknown): c is SnapshotConnection => {
+  const x = c as SnapshotConnection
+  return typeof x === 'object' && x !== null && typeof x.netns === 'number' && (x.family === 'ipv4' || x.family === 'ipv6') && typeof x.saddr === 'string' && typeof x.sport === 'number' && typeof x.daddr === 'string' && typeof x.dport === 'number' && typeof x.pid === 'number' && typeof x.comm === 'string'
+}
+
+/** The snapshot a reducer starts from: the state captured live or read from a recording (a replay
+ * of a recording without one, or with one this monitor cannot read, resolves no older owners). */
+export function snapshotFromState(state: unknown): TcpSnapshot {
+  const connections = (state as Partial<TcpState> | undefined)?.connections
+  return Array.isArray(connections) ? indexSnapshot(connections.filter(isConnection)) : emptySnapshot()
 }
 
 function tryRead(path: string): string | undefined {
@@ -103,6 +148,11 @@ function tryRead(path: string): string | undefined {
 /** Reads /proc: each process's socket inodes (the lowest pid keeps a socket several processes
  * share: usually the one that made it), and the TCP tables of every network namespace in use. */
 export function readTcpSnapshot(proc = '/proc'): TcpSnapshot {
+  return indexSnapshot(readTcpConnections(proc))
+}
+
+/** The connections that exist now, with their owners, from /proc (see readTcpSnapshot). */
+export function readTcpConnections(proc = '/proc'): SnapshotConnection[] {
   const owners = new Map<number, SnapshotOwner>()
   const netnsPid = new Map<number, number>()
   const pids = readdirSync(proc)
@@ -148,5 +198,5 @@ export function readTcpSnapshot(proc = '/proc'): TcpSnapshot {
     }
     tables.set(ns, entries)
   }
-  return joinSnapshot(tables, owners)
+  return snapshotConnections(tables, owners)
 }

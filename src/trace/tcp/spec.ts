@@ -10,8 +10,9 @@ import type {Counts, TracerSpec} from '../spec.js'
 import {checkTcpFilter, type TcpFilterOptions, tcpRowFilter} from './filter.js'
 import {TCP_COLUMNS, tcpJson, tcpTimeline} from './columns.js'
 import {TCP_LAYOUTS} from './layout.js'
+import {tcpReport} from './report.js'
 import {TCP_MODES, type TcpMode, TcpReducer, type TcpRow} from './reducer.js'
-import {emptySnapshot, readTcpSnapshot} from './snapshot.js'
+import {readTcpConnections, snapshotFromState, type TcpState} from './snapshot.js'
 
 export interface TcpOptions extends TcpFilterOptions {
   /** Ring buffer bytes (a power of two). */
@@ -69,10 +70,9 @@ function tcpSpec(mode: TcpMode): TracerSpec<TcpOptions, TcpRow> {
       // The directory's id. A replay elsewhere may not have the directory: then rows are not
       // filtered on it (the recording holds the kernel's records before this filter).
       const cgroup = filter.cgroup === undefined || (!ctx.live && !existsSync(filter.cgroup)) ? undefined : cgroupId(checkCgroupDir(filter.cgroup))
-      // Before the programs attach: a connection older than tracing is in it, with its owner. Only
-      // live: a replay's host is not the one traced (those rows keep the owner the kernel knew).
-      const snapshot = ctx.live && NEEDS_SNAPSHOT.has(mode) ? readTcpSnapshot() : emptySnapshot()
-      return new TcpReducer(mode, emit, ctx, tcpRowFilter(filter, cgroup), snapshot)
+      // The start-up snapshot (state() below), taken live or as recorded: a replay resolves the
+      // owners of connections older than tracing as the live run did, not from its own /proc.
+      return new TcpReducer(mode, emit, ctx, tcpRowFilter(filter, cgroup), snapshotFromState(ctx.state))
     },
     columns: TCP_COLUMNS[mode],
     json: tcpJson,
@@ -80,6 +80,9 @@ function tcpSpec(mode: TcpMode): TracerSpec<TcpOptions, TcpRow> {
     order: (r) => r.order_ns,
     describeCounts: DESCRIBE[mode],
     timeline: tcpTimeline,
+    report: () => tcpReport(mode),
+    // Before the programs attach: a connection older than tracing is in it, with its owner.
+    state: (): TcpState | undefined => (NEEDS_SNAPSHOT.has(mode) ? {connections: readTcpConnections()} : undefined),
   }
 }
 
