@@ -73,6 +73,12 @@ bool ParseStat(const char *line, int64_t *fields, const char **comm, size_t *com
   return true;
 }
 
+uint32_t Fnv1a(const char *p, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) h = (h ^ uint8_t(p[i])) * 16777619u;
+  return h;
+}
+
 bool IsPid(const char *name, long *pid) {
   if (*name < '1' || *name > '9') return false;
   char *end;
@@ -141,7 +147,10 @@ Napi::Value ProcReader::Read(const Napi::CallbackInfo &info) {
       if (!IsPid(d->d_name, &pid)) continue;
       snprintf(path, sizeof(path), "%ld/stat", pid);
       // Vanished between listing and reading (ENOENT / ESRCH), or unparsable mid-exit: skipped.
-      if (ReadAt(dirfd, path, buf, sizeof(buf)) <= 0 || !ParseStat(buf, f, nullptr, nullptr)) continue;
+      const char *comm;
+      size_t comm_len;
+      if (ReadAt(dirfd, path, buf, sizeof(buf)) <= 0 || !ParseStat(buf, f, &comm, &comm_len)) continue;
+      uint32_t commhash = Fnv1a(comm, comm_len);
       snprintf(path, sizeof(path), "%ld/statm", pid);
       if (ReadAt(dirfd, path, buf, sizeof(buf)) <= 0) continue;
       const char *p = buf;
@@ -172,6 +181,7 @@ Napi::Value ProcReader::Read(const Napi::CallbackInfo &info) {
       r[kProc_uid] = double(st.st_uid);
       r[kProc_resident] = double(resident);
       r[kProc_shared] = double(shared);
+      r[kProc_commhash] = double(commhash);
       if (double(pid) < last_pid) sorted = false;
       last_pid = double(pid);
       count++;
@@ -227,6 +237,7 @@ Napi::Value ProcStatic(const Napi::CallbackInfo &info) {
   out.Set("starttime", double(f[22]));
   out.Set("flags", double(f[9]));
   out.Set("comm", Napi::String::New(env, comm, comm_len));
+  out.Set("commhash", double(Fnv1a(comm, comm_len)));
   ssize_t n = ReadAt(dir.Get(), "cmdline", buf, sizeof(buf));
   if (n < 0) return env.Null();
   // argv is NUL-separated (and NUL-terminated): shown joined by spaces, as ps and htop do.

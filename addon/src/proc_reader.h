@@ -14,10 +14,12 @@
 namespace monitor {
 
 // The record layout, defined once: the field order of every record (doubles, exact up to 2^53).
-// JS gets the names from procFields() and checks them against its own decoder at load.
+// JS gets the names from procFields() and checks them against its own decoder at load. commhash is
+// a 32-bit FNV-1a of comm: an exec changes comm but not (pid, starttime), and the static cache must
+// see that.
 #define MONITOR_PROC_FIELDS(X) \
   X(pid) X(ppid) X(pgrp) X(session) X(tty) X(flags) X(minflt) X(majflt) X(utime) X(stime) \
-  X(priority) X(nice) X(threads) X(starttime) X(vsize) X(processor) X(state) X(uid) X(resident) X(shared)
+  X(priority) X(nice) X(threads) X(starttime) X(vsize) X(processor) X(state) X(uid) X(resident) X(shared) X(commhash)
 
 enum ProcField {
 #define MONITOR_PROC_ENUM(name) kProc_##name,
