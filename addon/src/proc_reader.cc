@@ -19,6 +19,7 @@ namespace {
 
 // stat(5) field numbers (1-based) the record takes; the line is parsed up to the last of them.
 constexpr int kStatLastField = 39;  // processor
+constexpr uint64_t kSharedRefresh = 10;
 
 // Reads a whole small /proc file at `path` (relative to dirfd) into buf; returns its length, or -1
 // (errno set) when it cannot be opened or read: a process that exited between listing and reading.
@@ -134,6 +135,8 @@ Napi::Value ProcReader::Read(const Napi::CallbackInfo &info) {
   size_t count = 0;
   bool sorted = true;
   double last_pid = 0;
+  size_t m = 0;
+  next_memo_.clear();
   char path[32], buf[2048];
   int64_t f[kStatLastField + 1];
   for (;;) {
@@ -151,11 +154,21 @@ Napi::Value ProcReader::Read(const Napi::CallbackInfo &info) {
       size_t comm_len;
       if (ReadAt(dirfd, path, buf, sizeof(buf)) <= 0 || !ParseStat(buf, f, &comm, &comm_len)) continue;
       uint32_t commhash = Fnv1a(comm, comm_len);
-      snprintf(path, sizeof(path), "%ld/statm", pid);
-      if (ReadAt(dirfd, path, buf, sizeof(buf)) <= 0) continue;
-      const char *p = buf;
-      int64_t vsize_pages = Num(p), resident = Num(p), shared = Num(p);
-      (void)vsize_pages;
+      // The previous read's memo of this pid: both lists ascend, so one forward scan finds it.
+      while (m < memo_.size() && memo_[m].pid < double(pid)) m++;
+      double shared;
+      bool same = m < memo_.size() && memo_[m].pid == double(pid) && memo_[m].starttime == double(f[22]) &&
+                  memo_[m].resident == double(f[24]) && (reads_ + uint64_t(pid)) % kSharedRefresh != 0;
+      if (same) {
+        shared = memo_[m].shared;
+      } else {
+        snprintf(path, sizeof(path), "%ld/statm", pid);
+        if (ReadAt(dirfd, path, buf, sizeof(buf)) <= 0) continue;
+        const char *p = buf;
+        Num(p);  // size (vsize in pages: stat has it in bytes)
+        Num(p);  // resident (stat has it)
+        shared = double(Num(p));
+      }
       struct stat st;
       snprintf(path, sizeof(path), "%ld", pid);
       if (fstatat(dirfd, path, &st, 0) < 0) continue;
@@ -179,16 +192,20 @@ Napi::Value ProcReader::Read(const Napi::CallbackInfo &info) {
       r[kProc_processor] = double(f[39]);
       r[kProc_state] = double(f[3]);
       r[kProc_uid] = double(st.st_uid);
-      r[kProc_resident] = double(resident);
-      r[kProc_shared] = double(shared);
+      r[kProc_resident] = double(f[24]);
+      r[kProc_shared] = shared;
+      next_memo_.push_back({double(pid), double(f[22]), double(f[24]), shared});
       r[kProc_commhash] = double(commhash);
       if (double(pid) < last_pid) sorted = false;
       last_pid = double(pid);
       count++;
     }
   }
+  reads_++;
+  memo_.swap(next_memo_);
   // /proc lists pids ascending; the service merges two readings by pid, so keep that promise.
   if (!sorted) {
+    memo_.clear();  // the memo scan needs ascending pids too: start it afresh
     struct Rec {
       double v[kProcFieldCount];
     };

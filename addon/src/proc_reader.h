@@ -42,6 +42,16 @@ class ProcReader : public Napi::ObjectWrap<ProcReader> {
 
   void Grow(Napi::Env env, size_t records);
 
+  // statm is read only for `shared`: resident comes from stat (the same get_mm_rss() count). A
+  // process whose start time and resident size did not change since the last read keeps its last
+  // shared size, re-read every kSharedRefresh reads at the latest (by pid, round robin): statm is
+  // ~40% of a refresh's syscalls and idle processes are most of them.
+  struct Memo {
+    double pid, starttime, resident, shared;
+  };
+  std::vector<Memo> memo_, next_memo_;
+  uint64_t reads_ = 0;
+
   UniqueFd proc_;  // /proc, opened once: every per-process path is relative to it
   std::vector<char> dents_;
   double read_at_ns_ = 0;
