@@ -139,3 +139,12 @@ export function threadsCpu(pid) {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return {ns, ticks: Number(f[11]) + Number(f[12])} // fields 14 and 15 of stat(5)
 }
+
+/** utime + stime (seconds, all threads) and RSS (bytes, VmRSS) of one process. */
+export function cpuAndRss(pid, ticksPerSecond) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const cpu = (Number(f[11]) + Number(f[12])) / ticksPerSecond
+  const rss = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024
+  return {cpu, rss}
+}

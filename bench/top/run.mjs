@@ -22,7 +22,7 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {Children, median, options} from '../lib.mjs'
+import {Children, cpuAndRss, median, options} from '../lib.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const CLI = join(ROOT, 'bin', 'run.js')
@@ -83,14 +83,8 @@ function jsRefresh() {
   return rows.length
 }
 
-/** utime + stime (s) of a process and its RSS (bytes). */
-function usage(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  const cpu = (Number(f[11]) + Number(f[12])) / TICKS
-  const rss = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024
-  return {cpu, rss}
-}
+/** utime + stime in seconds, and RSS in bytes, of one process. */
+const usage = (pid) => cpuAndRss(pid, TICKS)
 
 function startContender(name) {
   if (name === 'monitor' || name === 'monitor-screen') {
