@@ -6,7 +6,8 @@ import {ExitCode, MonitorError} from '../errors.js'
 import {LineWriter} from '../output/line-writer.js'
 import {csvHeader, snapshotCsv, snapshotJson, snapshotText} from '../proc/document.js'
 import {type RowSelection, selectRows} from '../proc/rows.js'
-import {type CpuMode, ProcSampler} from '../proc/sampler.js'
+import {type CpuMode, ProcSampler, type ProcSnapshot} from '../proc/sampler.js'
+import {treeOrder} from '../proc/tree.js'
 import {insisted, stopSignal} from './stop-signal.js'
 
 export type TopOutput = 'json' | 'csv' | 'columns'
@@ -19,6 +20,8 @@ export interface TopOptions {
   durationS?: number
   mode: CpuMode
   selection: RowSelection
+  /** Rows as the process tree (each after its parent; siblings by the sort). */
+  tree?: boolean
 }
 
 /** The mode the flags and the terminal ask for: a batch of snapshots, or the live view (not built yet). */
@@ -48,12 +51,12 @@ export async function runTop(o: TopOptions, isTTY = Boolean(process.stdout.isTTY
       const reason = await Promise.race([stop.done, new Promise<undefined>((r) => setTimeout(r, Math.max(0, wait)))])
       if (reason !== undefined) break
       const snap = sampler.sample()
-      const rows = selectRows(snap, o.selection)
+      const {rows, depth} = pickRows(snap, o)
       if (plan.output === 'json') writer.line(JSON.stringify(snapshotJson(snap, rows)))
       else if (plan.output === 'csv') for (const line of snapshotCsv(snap, rows)) writer.line(line)
       else {
         if (n > 1) writer.line('')
-        for (const line of snapshotText(snap, rows)) writer.line(line)
+        for (const line of snapshotText(snap, rows, depth)) writer.line(line)
       }
     }
     await Promise.race([writer.end(), insisted(stop)])
@@ -61,4 +64,13 @@ export async function runTop(o: TopOptions, isTTY = Boolean(process.stdout.isTTY
     stop.dispose()
     sampler.close()
   }
+}
+
+/** The rows to print, in order; with --tree in tree order, --limit applied after so a limited tree
+ * still starts at its roots. */
+function pickRows(snap: ProcSnapshot, o: TopOptions): {rows: number[]; depth?: number[]} {
+  if (!o.tree) return {rows: selectRows(snap, o.selection)}
+  const {limit, ...selection} = o.selection
+  const {order, depth} = treeOrder(snap, selectRows(snap, selection))
+  return limit === undefined ? {rows: order, depth} : {rows: order.slice(0, limit), depth: depth.slice(0, limit)}
 }

@@ -93,8 +93,9 @@ export const TOP_COLUMNS: readonly Column<ProcessRow>[] = [
   {header: 'COMMAND', width: 7, flex: true, value: (r) => r.command},
 ]
 
-/** A plain-text screen like `top -b`'s: summary lines, the header, a line per row. */
-export function snapshotText(s: ProcSnapshot, rows: readonly number[]): string[] {
+/** A plain-text screen like `top -b`'s: summary lines, the header, a line per row (with `depth`, the
+ * tree: commands indented under their parents). */
+export function snapshotText(s: ProcSnapshot, rows: readonly number[], depth?: readonly number[]): string[] {
   const sys = s.system
   const t = sys.tasks
   const mem = sys.memory
@@ -112,6 +113,10 @@ export function snapshotText(s: ProcSnapshot, rows: readonly number[]): string[]
     `Pressure (some avg10): ${psi('cpu')}, ${psi('memory')}, ${psi('io')}${self ? `; monitor: ${self.cpu_percent.toFixed(1)}% CPU, ${formatBytes(self.rss_bytes)} RSS` : ''}`,
     '',
     formatHeader(TOP_COLUMNS),
-    ...rows.map((i) => formatRow(TOP_COLUMNS, processRow(s, i), ctx)),
+    ...rows.map((i, k) => {
+      const row = processRow(s, i)
+      if (depth?.[k]) row.command = `${'  '.repeat(depth[k] - 1)} \\_ ${row.command}`
+      return formatRow(TOP_COLUMNS, row, ctx)
+    }),
   ]
 }

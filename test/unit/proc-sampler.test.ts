@@ -9,6 +9,7 @@ import {cpuPercents, findPid, ReadingCopy} from '../../src/proc/cpu.js'
 import {snapshotCsv, snapshotJson} from '../../src/proc/document.js'
 import {processRow, selectRows} from '../../src/proc/rows.js'
 import {ProcSampler, type ProcSnapshot} from '../../src/proc/sampler.js'
+import {treeOrder} from '../../src/proc/tree.js'
 import {StaticCache, type StaticInfo, UserNames} from '../../src/proc/static-cache.js'
 
 const TREE = fileURLToPath(new URL('../fixtures/proc/tree', import.meta.url))
@@ -215,5 +216,14 @@ describe('snapshots (fixture tree)', () => {
     const [line] = snapshotCsv(s, selectRows(s, {pids: [4242]}))
     expect(line).toMatch(new RegExp(`,4242,1,[^,]+,${OWNER},R,20,0,3,0,`))
     expect(line.endsWith(',sleep 1000,a) b (c')).toBe(true)
+  })
+
+  it('tree: each process after its parent, siblings in the sort order', () => {
+    const s = snapshot()
+    const pids = (idx: number[]) => idx.map((i) => field(s.reading, i, 'pid'))
+    const t = treeOrder(s, selectRows(s, {sort: 'mem'}))
+    expect(pids(t.order)).toEqual([4242, 3, 17]) // 3 is 4242's child (a zombie)
+    expect(t.depth).toEqual([0, 1, 0])
+    expect(pids(treeOrder(s, selectRows(s, {pids: [3, 17]})).order)).toEqual([3, 17]) // parent filtered out: a root
   })
 })

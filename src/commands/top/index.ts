@@ -21,6 +21,7 @@ rss_bytes, shared_bytes, virt_bytes, cpu_time_s, start_ts, processor, cgroup, co
   static override examples = [
     '<%= config.bin %> top --once -o json',
     '<%= config.bin %> top --once --sort mem --limit 10',
+    '<%= config.bin %> top --once --tree --user root',
     '<%= config.bin %> top --count 5 --interval 2 -o csv > top.csv',
     '<%= config.bin %> top --once --user root --comm nginx -o json',
   ]
@@ -35,6 +36,7 @@ rss_bytes, shared_bytes, virt_bytes, cpu_time_s, start_ts, processor, cgroup, co
     user: Flags.string({summary: 'Only processes of this user (name or uid)'}),
     comm: Flags.string({summary: 'Only processes whose name or command line contains this'}),
     limit: Flags.integer({summary: 'At most this many rows', min: 1}),
+    tree: Flags.boolean({summary: 'Rows as the process tree: each after its parent, siblings by --sort'}),
     'cpu-mode': Flags.string({summary: 'CPU% scale: core (100% = one core, default) or machine (100% = all CPUs)', options: ['core', 'machine']}),
   }
 
@@ -48,6 +50,7 @@ rss_bytes, shared_bytes, virt_bytes, cpu_time_s, start_ts, processor, cgroup, co
       count: flags.count,
       durationS: flags.duration,
       mode: (flags['cpu-mode'] ?? 'core') as 'core' | 'machine',
+      tree: flags.tree,
       selection: {sort: flags.sort as 'cpu' | 'mem' | 'pid' | 'time' | undefined, pids: flags.pid, user: flags.user, comm: flags.comm, limit: flags.limit},
     })
   }
