@@ -39,7 +39,18 @@ export function topPlan(o: TopOptions, isTTY: boolean): {output: TopOutput; coun
 export async function runTop(o: TopOptions, isTTY = Boolean(process.stdout.isTTY)): Promise<void> {
   const plan = topPlan(o, isTTY)
   const stop = stopSignal(o.durationS)
-  const writer = new LineWriter(process.stdout, {onClosed: () => stop.stop('pipe closed')})
+  // A reader that is behind holds the next snapshot back (as top -b blocks in write), so memory
+  // never fills with snapshots nobody has read yet.
+  let drained: Promise<void> | undefined
+  let resume = () => {}
+  const writer = new LineWriter(process.stdout, {
+    onCongested: () => (drained = new Promise((r) => (resume = r))),
+    onDrained: () => {
+      drained = undefined
+      resume()
+    },
+    onClosed: () => stop.stop('pipe closed'),
+  })
   const sampler = new ProcSampler({mode: o.mode})
   try {
     sampler.start()
@@ -50,6 +61,7 @@ export async function runTop(o: TopOptions, isTTY = Boolean(process.stdout.isTTY
       const wait = t0 + n * o.intervalS * 1000 - performance.now()
       const reason = await Promise.race([stop.done, new Promise<undefined>((r) => setTimeout(r, Math.max(0, wait)))])
       if (reason !== undefined) break
+      if (drained && (await Promise.race([stop.done, drained])) !== undefined) break
       const snap = sampler.sample()
       const {rows, depth} = pickRows(snap, o)
       if (plan.output === 'json') writer.line(JSON.stringify(snapshotJson(snap, rows)))
