@@ -175,3 +175,12 @@ export async function waitForNewPrograms(before, names, child, what) {
     await sleep(50)
   }
 }
+
+/** utime + stime (seconds, all threads) and RSS (bytes, VmRSS) of one process. */
+export function cpuAndRss(pid, ticksPerSecond) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const cpu = (Number(f[11]) + Number(f[12])) / ticksPerSecond
+  const rss = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024
+  return {cpu, rss}
+}

@@ -1,4 +1,4 @@
-// Module entry: the BpfObject and RingStream classes plus the few syscalls the engine needs that
+// Module entry: the BpfObject, RingStream, MapReader and ProcReader classes plus the few syscalls the engine needs that
 // Node does not expose (perf_event_open, mount, paired clocks).
 #include <napi.h>
 #include <bpf/libbpf.h>
@@ -16,6 +16,7 @@
 #include "errors.h"
 #include "map_reader.h"
 #include "perf_event.h"
+#include "proc_reader.h"
 #include "ring_stream.h"
 
 // doctor attaches a uprobe here (in this .node file) and calls it once: a real uprobe attach + hit.
@@ -123,6 +124,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mountKernelFs", Napi::Function::New<MountKernelFs>(env));
   exports.Set("probeRingbuf", Napi::Function::New<ProbeRingbuf>(env));
   exports.Set("callUprobeProbe", Napi::Function::New<CallUprobeProbe>(env));
+  exports.Set("ProcReader", ProcReader::Init(env));
+  exports.Set("procFields", Napi::Function::New<ProcFields>(env));
+  exports.Set("procStatic", Napi::Function::New<ProcStatic>(env));
+  exports.Set("procSystem", Napi::Function::New<ProcSystem>(env));
+  exports.Set("procConstants", Napi::Function::New<ProcConstants>(env));
   exports.Set("libbpfVersion", Napi::Function::New<LibbpfVersion>(env));
   return exports;
 }

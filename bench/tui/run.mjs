@@ -12,11 +12,10 @@
 //
 // Target: monitor idle ≤ 1% of a core. Exits 1 when missed.
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {Children, median, options} from '../lib.mjs'
+import {Children, cpuAndRss, median, options} from '../lib.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const CLI = join(ROOT, 'bin', 'run.js')
@@ -40,13 +39,7 @@ function tmux(...args) {
 }
 
 /** utime + stime in seconds, and RSS in bytes, of one process. */
-function usage(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  const cpu = (Number(f[11]) + Number(f[12])) / TICKS
-  const rss = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024
-  return {cpu, rss}
-}
+const usage = (pid) => cpuAndRss(pid, TICKS)
 
 /** The pid of the program a tmux session runs (its pane's first process). */
 function panePid(session, match) {

@@ -38,3 +38,5 @@ export {
 } from './layout.js'
 export type {AddrType, ArrayType, CharType, Decoded, EnumLayout, Field, FieldType, IntType, StructLayout} from './layout.js'
 export {loadNative} from './native.js'
+export {P, PF_KTHREAD, PROC_FIELDS, PROC_STRIDE, procConstants, ProcReader} from './proc.js'
+export type {ProcField, ProcReading, ProcStatic, ProcSystemTexts} from './proc.js'

@@ -162,6 +162,31 @@ export interface NativeRingStream {
   stats(): NativeRingStats | null
 }
 
+/** Reads /proc for `monitor top`: every process's stat + statm into one packed Buffer (records of
+ * procFields().length doubles, pid ascending), grown only when the process count does. */
+export interface NativeProcReader {
+  /** Reads every process; returns the record count. Processes that vanish mid-read are skipped. */
+  read(): number
+  /** The records of the last read (the same Buffer until a read needs more room). */
+  buffer(): Buffer
+  /** CLOCK_MONOTONIC (ns) when the last read started. */
+  readAtNs(): number
+  close(): void
+}
+
+/** What does not change while a process lives (short of an exec): read once per (pid, starttime). */
+export interface NativeProcStatic {
+  starttime: number
+  flags: number
+  comm: string
+  /** FNV-1a of comm, as the records carry it. */
+  commhash: number
+  /** argv joined by spaces (empty for kernel threads and zombies). */
+  cmdline: string
+  /** /proc/PID/cgroup as text; null when unreadable. */
+  cgroup: string | null
+}
+
 export interface NativeBinding {
   BpfObject: new (name: string) => NativeBpfObject
   RingStream: new (
@@ -183,6 +208,13 @@ export interface NativeBinding {
   probeRingbuf(): boolean
   callUprobeProbe(x: number): number
   libbpfVersion(): string
+  ProcReader: new (root?: string) => NativeProcReader
+  /** The record layout of ProcReader: field names in order. */
+  procFields(): string[]
+  procStatic(root: string, pid: number): NativeProcStatic | null
+  /** Texts of stat, meminfo, loadavg, uptime, pressure/{cpu,memory,io} under root; null where absent. */
+  procSystem(root: string): (string | null)[]
+  procConstants(): {clockTicks: number; pageSize: number}
 }
 
 /** Error thrown by the addon: errno, its name, and libbpf's log lines. */

@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+// What a refresh of `monitor top` costs with ~1,000 processes, against the peers users leave open.
+//
+//   node bench/top/run.mjs [--procs 1000] [--runs 3] [--seconds 30] [--refreshes 20] [--json]
+//
+// 1. In process, per refresh (CPU time of this process, medians of --runs rounds of --refreshes,
+//    the two arms interleaved): the native reader + service (ProcSampler.sample(): one addon call for
+//    every process's stat + statm, CPU% against the previous reading, static data only for new
+//    processes, then sort + the 50 rows a screen shows) vs a pure-JS reader (readdirSync /proc,
+//    readFileSync of each stat and statm, parsed).
+// 2. As processes over --seconds each, interleaved and rotated every round: `monitor top` in batch
+//    mode (`-o columns --interval 1`, every process printed each second, like top -b), the same
+//    with `--limit 50` (monitor-screen: the rows a 200×50 screen shows, until the live view lands), procps
+//    `top -b -d 1` and `htop -d 10` in tmux 200×50 (1 s refresh). CPU = utime + stime of all their
+//    threads over the window; RSS = VmRSS at its end.
+// --procs idle `sleep` processes are started first (in their own process group, killed at exit;
+// they also end by themselves after the benchmark's expected length). Targets (issue 8): monitor
+// CPU ≤ htop's (must, both monitor arms: exits 1 when missed), ≤ procps top's (goal, monitor-screen,
+// reported), RSS ≤ 100 MB (must).
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
+import {readdirSync, readFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {Children, cpuAndRss, median, options} from '../lib.mjs'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const CLI = join(ROOT, 'bin', 'run.js')
+const opts = options({procs: 1000, runs: 3, seconds: 30, refreshes: 20, json: false})
+const PROCS = Math.min(Number(opts.procs), 5000)
+const RUNS = Number(opts.runs)
+const SECONDS = Number(opts.seconds)
+const REFRESHES = Number(opts.refreshes)
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}))
+const children = new Children()
+let sleepers
+const cleanup = () => {
+  children.killAll()
+  try {
+    if (sleepers) process.kill(-sleepers.pid, 'SIGKILL')
+  } catch {}
+  spawnSync('tmux', ['kill-session', '-t', 'benchtop-htop'], {stdio: 'ignore'})
+}
+process.on('exit', cleanup)
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130))
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+const log = (s) => process.stderr.write(`${s}\n`)
+
+const {ProcSampler} = await import('../../dist/proc/sampler.js')
+const {selectRows, processRow} = await import('../../dist/proc/rows.js')
+const {parseStatLine} = await import('../../dist/proc/parse.js')
+
+/** Starts the idle sleepers: one shell in a new process group forks them all (bounded lifetime). */
+async function startSleepers(n) {
+  const lifetime = Math.ceil(60 + RUNS * 3 * (SECONDS + 5) + 120)
+  sleepers = spawn('sh', ['-c', `i=0; while [ $i -lt ${n} ]; do sleep ${lifetime} & i=$((i+1)); done; wait`], {detached: true, stdio: 'ignore'})
+  for (let i = 0; i < 200; i++) {
+    const count = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).length
+    if (count >= n) return count
+    await sleep(100)
+  }
+  throw new Error('the sleepers did not start')
+}
+
+/** CPU ms of this process per call of fn, over `k` calls. */
+function cpuPerCall(fn, k) {
+  const c0 = process.cpuUsage()
+  for (let i = 0; i < k; i++) fn()
+  const c = process.cpuUsage(c0)
+  return (c.user + c.system) / 1000 / k
+}
+
+function jsRefresh() {
+  const rows = []
+  for (const e of readdirSync('/proc')) {
+    if (e.charCodeAt(0) < 49 || e.charCodeAt(0) > 57) continue
+    try {
+      const st = parseStatLine(readFileSync(`/proc/${e}/stat`, 'latin1'))
+      const statm = readFileSync(`/proc/${e}/statm`, 'latin1').split(' ')
+      if (st) rows.push({...st, resident: Number(statm[1]), shared: Number(statm[2])})
+    } catch {} // exited
+  }
+  return rows.length
+}
+
+/** utime + stime in seconds, and RSS in bytes, of one process. */
+const usage = (pid) => cpuAndRss(pid, TICKS)
+
+function startContender(name) {
+  if (name === 'monitor' || name === 'monitor-screen') {
+    const screen = name === 'monitor-screen' ? ['--limit', '50'] : []
+    const c = children.track(spawn(process.execPath, [CLI, 'top', '-o', 'columns', '--interval', '1', ...screen], {stdio: ['ignore', 'ignore', 'inherit']}))
+    return {pid: c.pid, stop: () => c.kill('SIGINT')}
+  }
+  if (name === 'top') {
+    const c = children.track(spawn('top', ['-b', '-d', '1'], {stdio: ['ignore', 'ignore', 'inherit']}))
+    return {pid: c.pid, stop: () => c.kill('SIGTERM')}
+  }
+  execFileSync('tmux', ['new-session', '-d', '-s', 'benchtop-htop', '-x', '200', '-y', '50', 'htop -d 10'])
+  const pid = Number(execFileSync('tmux', ['list-panes', '-t', 'benchtop-htop', '-F', '#{pane_pid}'], {encoding: 'utf8'}).trim())
+  const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim()
+  if (comm !== 'htop') throw new Error(`tmux pane runs ${comm}, not htop`)
+  return {pid, stop: () => spawnSync('tmux', ['kill-session', '-t', 'benchtop-htop'])}
+}
+
+async function measure(name) {
+  const c = startContender(name)
+  await sleep(3000) // startup (monitor's first snapshot, htop's first full scan) is not steady state
+  const a = usage(c.pid)
+  const t0 = performance.now()
+  await sleep(SECONDS * 1000)
+  const b = usage(c.pid)
+  const wall = (performance.now() - t0) / 1000
+  c.stop()
+  await sleep(500)
+  return {cpuPercent: (100 * (b.cpu - a.cpu)) / wall, rss: b.rss}
+}
+
+const n = await startSleepers(PROCS)
+log(`${n} processes on the machine`)
+
+// 1. Per refresh, in process.
+const sampler = new ProcSampler()
+sampler.start()
+const nativeRefresh = () => {
+  const s = sampler.sample()
+  const rows = selectRows(s, {sort: 'cpu'})
+  for (let i = 0; i < 50 && i < rows.length; i++) processRow(s, rows[i])
+}
+nativeRefresh() // static data of every process read once here, as at the first refresh
+const staticReadsBefore = sampler.staticReads
+const perRefresh = {native: [], js: []}
+for (let r = 0; r < RUNS; r++) {
+  for (const arm of r % 2 ? ['js', 'native'] : ['native', 'js']) {
+    perRefresh[arm].push(cpuPerCall(arm === 'native' ? nativeRefresh : jsRefresh, REFRESHES))
+    await sleep(200)
+  }
+}
+const staticReadsSteady = sampler.staticReads - staticReadsBefore
+const procCount = sampler.sample().reading.count
+sampler.close()
+const nat = median(perRefresh.native)
+const js = median(perRefresh.js)
+log(`per refresh at ${procCount} processes: native ${nat.toFixed(2)} ms, pure JS ${js.toFixed(2)} ms (${(nat / js).toFixed(2)}×); static reads in steady state: ${staticReadsSteady}`)
+
+// 2. As processes, interleaved.
+const names = ['monitor', 'monitor-screen', 'top', 'htop']
+const results = Object.fromEntries(names.map((n) => [n, []]))
+for (let r = 0; r < RUNS; r++) {
+  const order = names.slice(r % names.length).concat(names.slice(0, r % names.length))
+  for (const name of order) {
+    const m = await measure(name)
+    results[name].push(m)
+    log(`round ${r + 1} ${name}: ${m.cpuPercent.toFixed(2)}% CPU, ${(m.rss / 2 ** 20).toFixed(1)} MiB`)
+  }
+}
+const med = (name, k) => median(results[name].map((m) => m[k]))
+const summary = {
+  processes: procCount,
+  per_refresh_ms: {native: nat, js, ratio: nat / js, runs: perRefresh},
+  static_reads_steady: staticReadsSteady,
+  cpu_percent: Object.fromEntries(names.map((n) => [n, med(n, 'cpuPercent')])),
+  rss_mib: Object.fromEntries(names.map((n) => [n, med(n, 'rss') / 2 ** 20])),
+  runs: results,
+}
+const cpu = summary.cpu_percent
+const mustCpu = cpu.monitor <= cpu.htop && cpu['monitor-screen'] <= cpu.htop
+const goalCpu = cpu['monitor-screen'] <= cpu.top
+const mustRss = Math.max(summary.rss_mib.monitor, summary.rss_mib['monitor-screen']) <= 100
+if (opts.json) console.log(JSON.stringify(summary))
+else {
+  console.log(`processes: ${procCount}`)
+  console.log(`per refresh: native reader + service ${nat.toFixed(2)} ms CPU vs pure-JS reader ${js.toFixed(2)} ms (${(nat / js).toFixed(2)}×)`)
+  console.log(`CPU over ${SECONDS} s at 1 s refresh (medians of ${RUNS}): ${names.map((n) => `${n} ${cpu[n].toFixed(2)}%`).join(', ')}`)
+  console.log(`  (monitor: every process printed as text each second, like top -b; monitor-screen: the 50 rows a screen shows)`)
+  console.log(`  vs htop: monitor ${(cpu.monitor / cpu.htop).toFixed(2)}×, monitor-screen ${(cpu['monitor-screen'] / cpu.htop).toFixed(2)}× (must ≤ 1: ${mustCpu ? 'PASS' : 'FAIL'})`)
+  console.log(`  vs top: monitor ${(cpu.monitor / cpu.top).toFixed(2)}×, monitor-screen ${(cpu['monitor-screen'] / cpu.top).toFixed(2)}× (goal ≤ 1: ${goalCpu ? 'met' : 'missed'})`)
+  console.log(`RSS (MiB): ${names.map((n) => `${n} ${summary.rss_mib[n].toFixed(1)}`).join(', ')} (monitor must ≤ 100: ${mustRss ? 'PASS' : 'FAIL'})`)
+}
+process.exit(mustCpu && mustRss ? 0 : 1)

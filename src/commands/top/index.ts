@@ -1,0 +1,57 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../cli/base-command.js'
+import {countFlag, durationFlag, intervalFlag} from '../../cli/flags.js'
+
+export default class Top extends BaseCommand {
+  static override summary = 'Processes with CPU% over an interval, memory, state, user, cgroup (top -b); --once for one snapshot'
+  static override description = `Every process, measured between two readings --interval apart (default 1 s): CPU% over that
+interval (never a lifetime average; 100% = one core, like htop and top, or all CPUs with
+--cpu-mode machine), memory, state, threads, user, cgroup/container and command. /proc is read by
+the native engine: each refresh reads only /proc/PID/stat and statm; command lines, names and
+cgroups are read once per process.
+
+--once: one snapshot. Without --once on a terminal: the interactive view is not built yet (exit 69).
+Without a terminal (piped), like top -b: a snapshot every interval until --count, --duration or Ctrl-C.
+-o json: one JSON document per snapshot, one per line (type, ts, interval_s, cpu_mode, system,
+monitor, processes[]). -o csv: a header, then one line per process (ts first). -o columns (default):
+a text screen per snapshot.
+Process fields: pid, ppid, user, uid, state, priority, nice, threads, cpu_percent, mem_percent,
+rss_bytes, shared_bytes, virt_bytes, cpu_time_s, start_ts, processor, cgroup, container, command, comm.`
+  static override examples = [
+    '<%= config.bin %> top --once -o json',
+    '<%= config.bin %> top --once --sort mem --limit 10',
+    '<%= config.bin %> top --once --tree --user root',
+    '<%= config.bin %> top --count 5 --interval 2 -o csv > top.csv',
+    '<%= config.bin %> top --once --user root --comm nginx -o json',
+  ]
+  static override flags = {
+    once: Flags.boolean({summary: 'One snapshot (CPU% over --interval), then exit'}),
+    output: Flags.string({char: 'o', summary: 'Output: json (a document per snapshot), csv, columns (text, the default)', options: ['json', 'csv', 'columns']}),
+    interval: intervalFlag(),
+    count: countFlag,
+    duration: durationFlag(),
+    sort: Flags.string({summary: 'Order of the rows (default cpu)', options: ['cpu', 'mem', 'pid', 'time']}),
+    pid: Flags.integer({summary: 'Only this process (repeat for more)', min: 1, multiple: true}),
+    user: Flags.string({summary: 'Only processes of this user (name or uid)'}),
+    comm: Flags.string({summary: 'Only processes whose name or command line contains this'}),
+    limit: Flags.integer({summary: 'At most this many rows', min: 1}),
+    tree: Flags.boolean({summary: 'Rows as the process tree: each after its parent, siblings by --sort'}),
+    'cpu-mode': Flags.string({summary: 'CPU% scale: core (100% = one core, default) or machine (100% = all CPUs)', options: ['core', 'machine']}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Top)
+    const {runTop} = await import('../../cli/top-session.js')
+    await runTop({
+      once: flags.once,
+      output: flags.output as 'json' | 'csv' | 'columns' | undefined,
+      intervalS: flags.interval ?? 1,
+      count: flags.count,
+      durationS: flags.duration,
+      mode: (flags['cpu-mode'] ?? 'core') as 'core' | 'machine',
+      tree: flags.tree,
+      selection: {sort: flags.sort as 'cpu' | 'mem' | 'pid' | 'time' | undefined, pids: flags.pid, user: flags.user, comm: flags.comm, limit: flags.limit},
+    })
+  }
+}
