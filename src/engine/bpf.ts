@@ -249,6 +249,9 @@ export class BpfObject {
     let recursion = 0
     for (const p of this.programs) if (!(p.endsWith('_backup') && this.programs.includes(p.slice(0, -'_backup'.length)))) recursion += this.raw.progInfo(p).recursionMisses
     if (this.hasMap('recursion_covered')) recursion = Math.max(0, recursion - this.mapTotal('recursion_covered'))
+    // tcp.bpf.c's cross-check: lives whose close no program handled (found when the socket is
+    // destroyed). A rescue counted twice would hide a miss from the subtraction above; this cannot.
+    if (this.hasMap('unclosed')) recursion = Math.max(recursion, this.mapTotal('unclosed'))
     return {
       ringbuf_reserve: s[LossSlot.ringbuf_reserve],
       map_full: s[LossSlot.map_full],
