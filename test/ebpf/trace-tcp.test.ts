@@ -10,6 +10,10 @@ import {expect, it, onTestFinished} from 'vitest'
 import {runCli, startReady} from '../support/cli.js'
 import {cgroup2Mount, describeEbpf, programsGone, programsOf, ROOT} from '../support/ebpf.js'
 
+/** The kernel's name of a process of this Node, as the peers run: `node`, but Node 24 names its main
+ * thread `MainThread`, and the owner's name is its main thread's (as ps shows it). */
+const NODE_COMM = spawnSync(process.execPath, ['-e', "process.stdout.write(require('fs').readFileSync('/proc/self/comm', 'utf8').trim())"], {encoding: 'utf8'}).stdout
+
 const PEER = `${ROOT}test/fixtures/tcp/peer.mjs`
 const NO_LOSS = {ringbuf_reserve: 0, map_full: 0, read_fault: 0, queue: 0, recursion_misses: 0}
 
@@ -72,8 +76,8 @@ describeEbpf('trace tcp', () => {
       expect(client).toHaveLength(n)
       // bytes_acked counts the SYN an active open sends and an acknowledged FIN; bytes_received the
       // peer's FIN (as tcplife reports them).
-      for (const r of server) expect(r).toMatchObject({type: 'life', pid: serverPid, comm: 'node', family, saddr: host, daddr: host, tx_bytes: 3001, rx_bytes: 1001, partial: false})
-      for (const r of client) expect(r).toMatchObject({type: 'life', pid: clientPid, comm: 'node', family, saddr: host, daddr: host, tx_bytes: 1002, rx_bytes: 3001, partial: false})
+      for (const r of server) expect(r).toMatchObject({type: 'life', pid: serverPid, comm: NODE_COMM, family, saddr: host, daddr: host, tx_bytes: 3001, rx_bytes: 1001, partial: false})
+      for (const r of client) expect(r).toMatchObject({type: 'life', pid: clientPid, comm: NODE_COMM, family, saddr: host, daddr: host, tx_bytes: 1002, rx_bytes: 3001, partial: false})
       for (const r of rows) {
         expect(r.duration_ns).toBeGreaterThan(0)
         expect(r.ts).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/)
@@ -96,8 +100,8 @@ describeEbpf('trace tcp', () => {
     expect(await cli.exited).toBe(0)
     const {rows, summary} = parse(cli.stdout)
     expect(rows).toHaveLength(2)
-    expect(rows.find((r) => r.sport === port)).toMatchObject({partial: true, ts: null, duration_ns: null, pid: server.child.pid, comm: 'node', dport: clientPort})
-    expect(rows.find((r) => r.dport === port)).toMatchObject({partial: true, ts: null, duration_ns: null, pid: client.child.pid, comm: 'node', sport: clientPort})
+    expect(rows.find((r) => r.sport === port)).toMatchObject({partial: true, ts: null, duration_ns: null, pid: server.child.pid, comm: NODE_COMM, dport: clientPort})
+    expect(rows.find((r) => r.dport === port)).toMatchObject({partial: true, ts: null, duration_ns: null, pid: client.child.pid, comm: NODE_COMM, sport: clientPort})
     expect(summary).toMatchObject({connections: 2, partial: 2})
   })
 
@@ -119,7 +123,7 @@ describeEbpf('trace tcp', () => {
       [nonBlocking.child.pid, 'ECONNREFUSED', null, '127.0.0.1', closedPort],
       [blockingPid, 'ECONNREFUSED', null, '127.0.0.1', closedPort],
     ])
-    expect(rows.map((r) => r.comm)).toEqual(['node', 'python3'])
+    expect(rows.map((r) => r.comm)).toEqual([NODE_COMM, 'python3'])
     expect(summary).toMatchObject({connects: 2, failed: 2, lost_total: 0})
 
     let traced!: Awaited<ReturnType<typeof startReady>>
@@ -174,7 +178,7 @@ describeEbpf('trace tcp', () => {
     const {rows, summary} = parse(cli.stdout)
     expect(rows).toHaveLength(4)
     for (const r of rows) {
-      expect(r).toMatchObject({type: 'accept', pid: serverPid, comm: 'node', sport: port, saddr: '127.0.0.1'})
+      expect(r).toMatchObject({type: 'accept', pid: serverPid, comm: NODE_COMM, sport: port, saddr: '127.0.0.1'})
       expect(r.latency_ns).toBeGreaterThanOrEqual(0)
     }
     expect(summary.accepts).toBe(4)
