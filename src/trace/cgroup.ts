@@ -1,8 +1,9 @@
 /** cgroup v2 directories as tracers' --cgroup flags name them: checked, and told as the ids and
  * levels BPF programs compare with. */
-import {readFileSync, realpathSync, statfsSync, statSync} from 'node:fs'
+import {closeSync, openSync, readFileSync, realpathSync, statfsSync, statSync} from 'node:fs'
 import {relative} from 'node:path'
 
+import type {BpfObject} from '../engine/index.js'
 import {ExitCode, MonitorError} from '../errors.js'
 
 const CGROUP2_SUPER_MAGIC = 0x63677270
@@ -43,4 +44,18 @@ export function cgroupLevel(dir: string, mounts = readFileSync('/proc/mounts', '
   if (!roots.length) throw new MonitorError(`--cgroup: ${dir} is not under a cgroup v2 mount`, {exitCode: ExitCode.usage})
   const rel = relative(roots[0], real)
   return rel ? rel.split('/').length : 0
+}
+
+/** Puts a cgroup v2 directory into an object's `cgroup_filter` map (a BPF_MAP_TYPE_CGROUP_ARRAY of
+ * one entry), after load and before attach. The map holds the cgroup itself; the directory fd is
+ * only the way to name it. */
+export function fillCgroupFilter(obj: BpfObject, dir: string): void {
+  const fd = openSync(dir, 'r')
+  try {
+    const value = Buffer.alloc(4)
+    value.writeUInt32LE(fd)
+    obj.map('cgroup_filter').update(Buffer.alloc(4), value)
+  } finally {
+    closeSync(fd)
+  }
 }

@@ -1,9 +1,8 @@
 /** `monitor trace exec`: every process run, exec to exit. */
-import {closeSync, openSync} from 'node:fs'
 
 import {ExitCode, MonitorError} from '../../errors.js'
 import {plural} from '../../output/format.js'
-import {checkCgroupDir} from '../cgroup.js'
+import {checkCgroupDir, fillCgroupFilter} from '../cgroup.js'
 import type {TracerSpec} from '../spec.js'
 import {EXEC_COLUMNS, execJson} from './columns.js'
 import {EXEC_EVENT, EXEC_EVENT_FLAGS, EXEC_EVENT_KIND} from './layout.js'
@@ -67,17 +66,7 @@ export const execSpec: TracerSpec<ExecOptions, ExecRow> = {
   },
   maxEntries: (o) => ({events: o.ringBytes ?? 8 << 20}),
   setup(obj, o) {
-    if (o.cgroup === undefined) return
-    // The map holds the cgroup itself; the directory fd is only the way to name it.
-    const fd = openSync(o.cgroup, 'r')
-    try {
-      const key = Buffer.alloc(4)
-      const value = Buffer.alloc(4)
-      value.writeUInt32LE(fd)
-      obj.map('cgroup_filter').update(key, value)
-    } finally {
-      closeSync(fd)
-    }
+    if (o.cgroup !== undefined) fillCgroupFilter(obj, o.cgroup)
   },
   reducer: (o, emit, ctx) => new ExecReducer(emit, ctx, execFilter(o), o.starts),
   columns: EXEC_COLUMNS,

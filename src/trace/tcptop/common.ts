@@ -1,11 +1,11 @@
 /** What `top tcp` and `trace tcp rtt` share: the filters set in the kernel, the cgroup map, the
  * check for the send/recv tracepoints, socket ids. */
-import {closeSync, existsSync, openSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 
 import type {BpfObject} from '../../engine/index.js'
 import {mountedTracefs} from '../../engine/host.js'
 import {ExitCode, MonitorError} from '../../errors.js'
-import {checkCgroupDir} from '../cgroup.js'
+import {checkCgroupDir, fillCgroupFilter} from '../cgroup.js'
 import type {TcpFilterOptions} from '../tcp/filter.js'
 
 const AF_INET = 2
@@ -24,15 +24,7 @@ export function kernelFilterConfig(o: TcpFilterOptions): Record<string, number |
 
 /** Puts the --cgroup directory into the object's cgroup_filter map (after load, before attach). */
 export function setupCgroup(obj: BpfObject, o: TcpFilterOptions): void {
-  if (o.cgroup === undefined) return
-  const fd = openSync(o.cgroup, 'r')
-  try {
-    const value = Buffer.alloc(4)
-    value.writeUInt32LE(fd)
-    obj.map('cgroup_filter').update(Buffer.alloc(4), value)
-  } finally {
-    closeSync(fd)
-  }
+  if (o.cgroup !== undefined) fillCgroupFilter(obj, o.cgroup)
 }
 
 /** sock:sock_send_length / sock_recv_length appeared in Linux 6.3. Without them there is no
