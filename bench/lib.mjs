@@ -129,7 +129,8 @@ export class Children {
   track(child) {
     this.#set.add(child)
     child.exited = new Promise((resolve) =>
-      child.on('exit', (code, signal) => {
+      // 'close', not 'exit': callers read the child's piped output once this resolves.
+      child.on('close', (code, signal) => {
         this.#set.delete(child)
         resolve({code, signal})
       }),

@@ -48,7 +48,7 @@ function node(script: string, args: (string | number)[]): {child: ChildProcess; 
   children.add(child)
   let out = ''
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()))
   return {child, out: () => out, exited}
 }
 

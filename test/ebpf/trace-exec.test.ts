@@ -282,7 +282,8 @@ describeEbpf('trace exec into a slow reader', () => {
           new Promise<number>((resolve) => {
             let text = ''
             p.stdout!.setEncoding('utf8').on('data', (d: string) => (text += d))
-            p.on('exit', () => resolve(JSON.parse(text).n))
+            // 'close', not 'exit': the line may still be in the pipe at exit (Node 24 often reports exit first).
+            p.on('close', () => resolve(JSON.parse(text).n))
           }),
       ),
     )

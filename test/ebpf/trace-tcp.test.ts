@@ -40,7 +40,7 @@ function peer(args: string[]): {child: ChildProcess; first: Promise<Line>; exite
     child.on('exit', () => reject(new Error(`peer ${args[0]} exited before printing`)))
   })
   first.catch(() => undefined)
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
   return {child, first, exited}
 }
 

@@ -22,7 +22,8 @@ export async function startTarget(mode: TargetMode, ...args: (number | string)[]
   const child = spawn(TEST_TARGET, [mode, ...args.map(String)])
   let stdout = ''
   child.stdout.setEncoding('utf8')
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  // 'close': go() returns stdout, which is only complete once the pipe is.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d: string) => {
       stdout += d
