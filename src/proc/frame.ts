@@ -1,0 +1,95 @@
+/** One refresh of `monitor top` as plain data: what the live view draws, what `--record` stores and
+ * `--replay` gives back, and (as JSON) what `--once -o json` prints. Live frames are built from a
+ * sampler snapshot plus, when the engine runs, the eBPF columns of the same interval; replayed frames
+ * come from a file. The view never knows which. */
+import type {ProcessRow} from './rows.js'
+import {processRow} from './rows.js'
+import type {ProcSnapshot, SystemSample} from './sampler.js'
+
+/** The eBPF columns of one process over the frame's interval (absent: the engine is off, or the
+ * process did nothing the programs saw). */
+export interface ProcBpfColumns {
+  /** TCP payload bytes sent / received per second (socket sends and receives of the process). */
+  tx_bytes_per_s?: number
+  rx_bytes_per_s?: number
+  /** Run-queue latency (wakeup or preemption → running) of the process's threads: mean and p99 in
+   * ns, from the project's log-linear histogram; null when it was never runnable in the interval. */
+  runq_avg_ns?: number | null
+  runq_p99_ns?: number | null
+  /** How many times its threads waited in the run queue in the interval. */
+  runq_count?: number
+}
+
+export type FrameProcess = ProcessRow & ProcBpfColumns
+
+/** A process that started and ended between two refreshes (seen by fork/exec/exit tracepoints). */
+export interface ShortLivedProcess {
+  pid: number
+  ppid: number
+  comm: string
+  /** The exec'd file's argv joined with spaces; null: it forked and exited without exec. */
+  command: string | null
+  uid: number
+  /** Exit code, or 128+signal for a signalled exit. */
+  exit_code: number
+  start_ts: string
+  duration_ns: number
+}
+
+/** What the eBPF side contributed, so the view can say why columns are missing. */
+export interface FrameBpfStatus {
+  /** on: columns present; off: not asked for (--no-bpf) or not possible (reason in `note`). */
+  state: 'on' | 'off'
+  note: string | null
+  /** Records or samples the kernel side could not deliver this interval (counted, never silent). */
+  lost: number
+}
+
+export interface TopFrame {
+  /** Wall clock of the reading, epoch ms. */
+  epochMs: number
+  intervalS: number
+  mode: 'core' | 'machine'
+  system: SystemSample
+  /** monitor itself: its CPU% over the interval (including its BPF run time when on) and RSS. */
+  self: {pid: number; cpu_percent: number; rss_bytes: number} | null
+  /** Every process (the view filters, sorts and shows a window of them). */
+  processes: FrameProcess[]
+  /** null: the engine is off (no short-lived panel). */
+  shortLived: ShortLivedProcess[] | null
+  bpf: FrameBpfStatus
+}
+
+/** The eBPF columns and short-lived list of one interval (src/proc/bpf-columns.ts makes them). */
+export interface BpfSample {
+  byPid: ReadonlyMap<number, ProcBpfColumns>
+  shortLived: ShortLivedProcess[]
+  lost: number
+  /** Run time of monitor's own BPF programs over the interval, ns: added to monitor's CPU%. */
+  bpfRunNs: number
+}
+
+const BPF_OFF: FrameBpfStatus = {state: 'off', note: null, lost: 0}
+
+/** A live frame: every process of the snapshot as a row, with the interval's eBPF columns merged by pid. */
+export function frameOf(snap: ProcSnapshot, bpf?: BpfSample | null, off: FrameBpfStatus = BPF_OFF): TopFrame {
+  const processes: FrameProcess[] = new Array(snap.reading.count)
+  for (let i = 0; i < snap.reading.count; i++) {
+    const row: FrameProcess = processRow(snap, i)
+    const cols = bpf?.byPid.get(row.pid)
+    if (cols) Object.assign(row, cols)
+    processes[i] = row
+  }
+  const selfRow = snap.selfIndex >= 0 ? processes[snap.selfIndex] : undefined
+  const bpfShare = bpf && snap.intervalS > 0 ? (100 * bpf.bpfRunNs) / 1e9 / snap.intervalS / (snap.mode === 'machine' ? snap.system.perCpuPercent.length : 1) : 0
+  return {
+    epochMs: snap.epochMs,
+    intervalS: snap.intervalS,
+    mode: snap.mode,
+    system: snap.system,
+    self: selfRow ? {pid: selfRow.pid, cpu_percent: Math.round((selfRow.cpu_percent + bpfShare) * 100) / 100, rss_bytes: selfRow.rss_bytes} : null,
+    processes,
+    shortLived: bpf ? bpf.shortLived : null,
+    bpf: bpf ? {state: 'on', note: null, lost: bpf.lost} : off,
+  }
+}
