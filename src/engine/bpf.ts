@@ -34,7 +34,9 @@ export interface Losses {
   read_fault: number
   /** Records read from the ring at stop that found JS still holding every batch slot. */
   queue: number
-  /** Program runs the kernel skipped because a BPF program was already running on that CPU. */
+  /** Program runs the kernel skipped because a BPF program was already running on that CPU; for
+   * trace tcp also records found missing later (a socket destroyed or its address reused before any
+   * program saw its close: the kernel skipped every program for it). */
   recursion_misses: number
 }
 
@@ -249,8 +251,9 @@ export class BpfObject {
     let recursion = 0
     for (const p of this.programs) if (!(p.endsWith('_backup') && this.programs.includes(p.slice(0, -'_backup'.length)))) recursion += this.raw.progInfo(p).recursionMisses
     if (this.hasMap('recursion_covered')) recursion = Math.max(0, recursion - this.mapTotal('recursion_covered'))
-    // tcp.bpf.c's cross-check: lives whose close no program handled (found when the socket is
-    // destroyed). A rescue counted twice would hide a miss from the subtraction above; this cannot.
+    // tcp.bpf.c's cross-check: records owed for sockets whose close no program handled (found when
+    // the socket is destroyed, or its address reused). A rescue counted twice would hide a miss from
+    // the subtraction above; this cannot, and it also finds changes the kernel skipped uncounted.
     if (this.hasMap('unclosed')) recursion = Math.max(recursion, this.mapTotal('unclosed'))
     return {
       ringbuf_reserve: s[LossSlot.ringbuf_reserve],
