@@ -634,6 +634,33 @@ int tcp_retrans(struct bpf_raw_tracepoint_args *ctx)
 	return sock_event((struct sock *)ctx->args[0], TCP_EVENT_RETRANS);
 }
 
+/* A SYN-ACK sent again by a listener for a handshake not done yet: the request socket has the
+ * 4-tuple (struct sock_common), the listener the owner. The accepted socket's total_retrans counts
+ * these too. args: listener sk, request_sock. */
+SEC("raw_tp/tcp_retransmit_synack")
+int tcp_retrans_synack(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct sock *listener = (struct sock *)ctx->args[0];
+	struct sock *req = (struct sock *)ctx->args[1]; /* only its sock_common is read */
+	struct tuple t;
+	if (!listener || !req)
+		return 0;
+	read_ports(req, &t);
+	if (!family_port_match(t.family, t.sport, t.dport))
+		return 0;
+	__u64 laddr = (__u64)listener;
+	struct tcp_owner *o = bpf_map_lookup_elem(&owners, &laddr);
+	struct tcp_event *e = reserve(TCP_EVENT_RETRANS, (__u64)req, bpf_ktime_get_ns(), o);
+	if (!e)
+		return 0;
+	e->newstate = TCP_SYN_RECV;
+	put_sock_addrs(e, req, &t);
+	if (!o)
+		e->netns = sock_netns(req);
+	submit(e);
+	return 0;
+}
+
 SEC("raw_tp/tcp_receive_reset")
 int tcp_reset_received(struct bpf_raw_tracepoint_args *ctx)
 {

@@ -1,7 +1,7 @@
 /** The start-up snapshot of who owns which connection: /proc/net/tcp{,6} parsed as text. */
 import {describe, expect, it} from 'vitest'
 
-import {joinSnapshot, parseProcAddress, parseProcNetTcp, socketInode, tupleKey} from '../../src/trace/tcp/snapshot.js'
+import {joinSnapshot, listenerKey, parseProcAddress, parseProcNetTcp, socketInode, tupleKey} from '../../src/trace/tcp/snapshot.js'
 
 const TCP4 = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 00000000:07E8 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1505 1 0000000096180d91 100 0 0 10 0
@@ -41,7 +41,7 @@ describe('trace tcp start-up snapshot', () => {
     expect(socketInode('/dev/null')).toBeUndefined()
   })
 
-  it('joins connections with their owners per namespace; listeners and time-wait entries are left out', () => {
+  it('joins connections with their owners per namespace; listeners apart, time-wait entries left out', () => {
     const tables = new Map([
       [4026531840, [...parseProcNetTcp(TCP4, 'ipv4'), ...parseProcNetTcp(TCP6, 'ipv6')]],
       [4026532000, parseProcNetTcp(TCP4, 'ipv4')],
@@ -57,5 +57,8 @@ describe('trace tcp start-up snapshot', () => {
     expect(snap.byNetns.get(`4026532000 ${k}`)).toEqual({pid: 10, comm: 'curl'})
     expect(snap.byTuple.get(tupleKey('ipv6', '::1', 22, '::1', 51000))).toEqual({pid: 11, comm: 'sshd'})
     expect([...snap.byTuple.values()].some((o) => o.comm === 'listener')).toBe(false)
+    // Listeners lend their owner to handshakes not accepted yet (a SYN-ACK sent again).
+    expect(snap.byListener.get(listenerKey('ipv4', 2024))).toEqual({pid: 12, comm: 'listener'})
+    expect(snap.byListener.get(`4026532000 ${listenerKey('ipv4', 2024)}`)).toEqual({pid: 12, comm: 'listener'})
   })
 })

@@ -6,7 +6,9 @@ import {errnoName} from '../exec/reducer.js'
 import type {Counts, Reducer, ReducerContext} from '../spec.js'
 import type {TcpEndpointRow} from './filter.js'
 import {decodeTcpRecord, sockId, TcpFlag, TcpKind, type TcpRecord, tcpStateName} from './record.js'
-import {emptySnapshot, type TcpSnapshot, tupleKey} from './snapshot.js'
+import {emptySnapshot, listenerKey, type TcpSnapshot, tupleKey} from './snapshot.js'
+
+const TCP_SYN_RECV = 3
 
 export type TcpMode = 'connect' | 'accept' | 'life' | 'states' | 'retrans' | 'resets'
 export const TCP_MODES: readonly TcpMode[] = ['connect', 'accept', 'life', 'states', 'retrans', 'resets']
@@ -172,10 +174,14 @@ export class TcpReducer implements Reducer<TcpRow> {
       row.cgroup = r.cgroup
       return
     }
-    if (!this.snapshot.byTuple.size) return
     const key = tupleKey(row.family, row.saddr, row.sport, row.daddr, row.dport)
     // The namespace, when the record names one, tells apart equal tuples (127.0.0.1 in two netns).
-    const owner = r.netns ? this.snapshot.byNetns.get(`${r.netns} ${key}`) : this.snapshot.byTuple.get(key)
+    let owner = r.netns ? this.snapshot.byNetns.get(`${r.netns} ${key}`) : this.snapshot.byTuple.get(key)
+    // A SYN-ACK sent again for a handshake in progress: the request socket's listener owns it.
+    if (!owner && r.kind === TcpKind.retrans && r.newstate === TCP_SYN_RECV) {
+      const lkey = listenerKey(row.family, row.sport)
+      owner = (r.netns ? this.snapshot.byListener.get(`${r.netns} ${lkey}`) : undefined) ?? this.snapshot.byListener.get(lkey)
+    }
     if (owner) {
       row.pid = owner.pid
       row.comm = owner.comm

@@ -64,15 +64,22 @@ export function tupleKey(family: string, saddr: string, sport: number, daddr: st
   return `${family} ${saddr} ${sport} ${daddr} ${dport}`
 }
 
+export function listenerKey(family: string, port: number): string {
+  return `${family} ${port}`
+}
+
 export interface TcpSnapshot {
   /** Owner per network namespace inode and 4-tuple (`${netns} ${tupleKey}`). */
   byNetns: Map<string, SnapshotOwner>
   /** Owner per 4-tuple, whatever the namespace (the first one found). */
   byTuple: Map<string, SnapshotOwner>
+  /** Listening sockets' owners by `${family} ${port}` (and `${netns} ${family} ${port}`): a SYN-ACK
+   * retransmitted for a handshake that started before its listener was seen is the listener's. */
+  byListener: Map<string, SnapshotOwner>
 }
 
 export function emptySnapshot(): TcpSnapshot {
-  return {byNetns: new Map(), byTuple: new Map()}
+  return {byNetns: new Map(), byTuple: new Map(), byListener: new Map()}
 }
 
 /** One connection of the start-up snapshot with its owner: the plain data a recording keeps (the
@@ -87,17 +94,22 @@ export interface SnapshotConnection {
   dport: number
   pid: number
   comm: string
+  /** A listening socket (its owner answers for handshakes not accepted yet), not a connection. */
+  listen?: true
 }
 
 /** Joins connection tables (per network namespace inode) with socket inodes per process. Listening
- * sockets are left out: only connections get reports. */
+ * sockets are kept apart (listen: true): only connections get reports, listeners lend owners. */
 export function snapshotConnections(tables: Map<number, ProcNetTcpEntry[]>, owners: Map<number, SnapshotOwner>): SnapshotConnection[] {
   const out: SnapshotConnection[] = []
   for (const [netns, entries] of tables) {
     for (const e of entries) {
-      if (e.state === 10 || !e.inode) continue
+      if (!e.inode) continue
       const owner = owners.get(e.inode)
-      if (owner) out.push({netns, family: e.family, saddr: e.saddr, sport: e.sport, daddr: e.daddr, dport: e.dport, pid: owner.pid, comm: owner.comm})
+      if (!owner) continue
+      const c: SnapshotConnection = {netns, family: e.family, saddr: e.saddr, sport: e.sport, daddr: e.daddr, dport: e.dport, pid: owner.pid, comm: owner.comm}
+      if (e.state === 10) c.listen = true
+      out.push(c)
     }
   }
   return out
@@ -108,8 +120,14 @@ export function snapshotConnections(tables: Map<number, ProcNetTcpEntry[]>, owne
 export function indexSnapshot(connections: readonly SnapshotConnection[]): TcpSnapshot {
   const snap = emptySnapshot()
   for (const c of connections) {
-    const key = tupleKey(c.family, c.saddr, c.sport, c.daddr, c.dport)
     const owner = {pid: c.pid, comm: c.comm}
+    if (c.listen) {
+      const key = listenerKey(c.family, c.sport)
+      snap.byListener.set(`${c.netns} ${key}`, owner)
+      if (!snap.byListener.has(key)) snap.byListener.set(key, owner)
+      continue
+    }
+    const key = tupleKey(c.family, c.saddr, c.sport, c.daddr, c.dport)
     snap.byNetns.set(`${c.netns} ${key}`, owner)
     if (!snap.byTuple.has(key)) snap.byTuple.set(key, owner)
   }

@@ -29,7 +29,7 @@ const PROGRAMS: Record<TcpMode, string[]> = {
   accept: OWNER_PROGRAMS,
   life: OWNER_PROGRAMS,
   states: OWNER_PROGRAMS,
-  retrans: [...OWNER_PROGRAMS, 'tcp_retrans'],
+  retrans: [...OWNER_PROGRAMS, 'tcp_retrans', 'tcp_retrans_synack'],
   resets: [...OWNER_PROGRAMS, 'tcp_reset_sent', 'tcp_reset_received'],
 }
 

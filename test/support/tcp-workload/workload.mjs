@@ -283,15 +283,12 @@ export function dropSynsRuleset(port) {
 
 /** nftables rules (inside a namespace) that drop `percent`% of the TCP packets to or from `port`,
  * at random: retransmits. */
-/** Drops `percent` % of the segments to or from `port` -- not the handshake: a retransmitted SYN-ACK
- * fires tcp:tcp_retransmit_synack, which `trace tcp retrans` does not trace yet, though the kernel's
- * total_retrans of the accepted socket counts it. */
 export function randomDropRuleset(port, percent) {
   return `table inet monitor_test {
   chain input {
     type filter hook input priority 0; policy accept;
-    tcp dport ${port} tcp flags & syn == 0 numgen random mod 100 < ${percent} drop
-    tcp sport ${port} tcp flags & syn == 0 numgen random mod 100 < ${percent} drop
+    tcp dport ${port} numgen random mod 100 < ${percent} drop
+    tcp sport ${port} numgen random mod 100 < ${percent} drop
   }
 }
 `
