@@ -117,4 +117,37 @@ describeTcp('trace tcp retrans on a controlled workload', ['retrans'], () => {
     }
     expect(summary.lost_total).toBe(0)
   })
+
+  it('reports each SYN-ACK a listener sends again, owned by the process that listened before tracing', async () => {
+    const ns = createNetns()
+    onTestFinished(() => ns.delete())
+    const port = 20000 + Math.floor(Math.random() * 10000)
+    // The first SYN-ACKs never reach the client: the listener sends them again (its timer, and the
+    // client's SYN sent again), and the accepted socket's total_retrans counts each.
+    ns.nft(`table inet monitor_test {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    tcp sport ${port} tcp flags & (syn | ack) == (syn | ack) quota until 150 bytes drop
+  }
+}
+`)
+    const pair = await startPair(paths, {family: 4, plan: '2*10:10:c', netns: ns.name, port})
+    const cli = await startTcp('retrans', ['--port', String(port)])
+    const result = await pair.run()
+    const sockets = [
+      ...result.client.map((c) => ({pid: result.clientPid, comm: 'tcp-client', c})),
+      ...result.server.map((c) => ({pid: result.serverPid, comm: 'tcp-server', c})),
+    ].map(({pid, comm, c}) => ({pid, comm, server: comm === 'tcp-server', retrans: c.tcpi!.total_retrans, end: {saddr: c.local.addr, sport: c.local.port, daddr: c.remote.addr, dport: c.remote.port}}))
+    const synacks = sockets.filter((s) => s.server).reduce((n, s) => n + s.retrans, 0)
+    expect(synacks, 'dropped SYN-ACKs are sent again').toBeGreaterThan(0)
+    const {records, summary, code} = await stopWhen(cli, 'retrans', (rs) => rs.length >= sockets.reduce((n, s) => n + s.retrans, 0))
+    expect(code, cli.stderr).toBe(0)
+    const retrans = records.filter((r) => r.type === 'retrans')
+    for (const s of sockets) {
+      const mine = retrans.filter((r: Json) => tuple(r as any) === tuple(s.end))
+      expect(mine.length, `${tuple(s.end)}: kernel counted ${s.retrans}`).toBe(s.retrans)
+      for (const r of mine) expect(r).toMatchObject({pid: s.pid, comm: s.comm, family: 'ipv4', state: s.server ? 'SYN_RECV' : 'SYN_SENT'})
+    }
+    expect(summary.lost_total).toBe(0)
+  })
 })
