@@ -191,6 +191,130 @@ int tcptop_recv(struct trace_event_raw_sock_msg_length *ctx)
 	return account(ctx, false);
 }
 
+/* Kernels without sock_send_length / sock_recv_length (before 6.3): the bytes of each socket from
+ * tcp:tcp_probe, which runs for every segment a socket in ESTABLISHED receives -- data and ACKs --
+ * as deltas of tp->bytes_acked (sent, acknowledged) and tp->bytes_received since the socket's
+ * previous segment. Softirq context names no process: the key's pid is 0 and the entry carries the
+ * socket's inode, which user space maps to its owner through /proc. Bytes before a socket's first
+ * segment are not counted for connections older than tracing (tcptop_states starts the others at
+ * their handshake). */
+struct sock_seen {
+	__u64 acked;
+	__u64 received;
+	__u64 ino; /* while the socket still had its file: after close() it has none */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct sock_seen);
+} probe_seen SEC(".maps");
+
+static __always_inline __u64 sock_inode(struct sock *sk)
+{
+	struct socket *s = BPF_CORE_READ(sk, sk_socket);
+	if (!s)
+		return 0;
+	return BPF_CORE_READ(s, file, f_inode, i_ino);
+}
+
+static __always_inline void start_counting(struct sock *sk)
+{
+	struct tcp_sock *tp = (struct tcp_sock *)sk;
+	struct sock_seen first = {.acked = BPF_CORE_READ(tp, bytes_acked), .received = BPF_CORE_READ(tp, bytes_received), .ino = sock_inode(sk)};
+	__u64 skaddr = (__u64)sk;
+	bpf_map_update_elem(&probe_seen, &skaddr, &first, BPF_ANY); /* LRU: never full */
+}
+
+/* The socket's bytes since it was last seen into conn_bytes (pid 0: user space finds the owner by
+ * inode). Callers run under the socket's lock: one socket's entry is never updated on two CPUs. */
+static __always_inline void count_bytes(struct sock *sk, __u16 family, bool last)
+{
+	__u64 skaddr = (__u64)sk;
+	struct sock_seen *seen = bpf_map_lookup_elem(&probe_seen, &skaddr);
+	if (!seen) {
+		if (!last)
+			start_counting(sk);
+		return;
+	}
+	struct tcp_sock *tp = (struct tcp_sock *)sk;
+	__u64 acked = BPF_CORE_READ(tp, bytes_acked);
+	__u64 received = BPF_CORE_READ(tp, bytes_received);
+	__u64 tx = acked - seen->acked;
+	__u64 rx = received - seen->received;
+	/* An accepted socket got its file after its handshake: take it once it has one. */
+	if (!seen->ino)
+		seen->ino = sock_inode(sk);
+	__u64 ino = seen->ino;
+	seen->acked = acked;
+	seen->received = received;
+	if (last)
+		bpf_map_delete_elem(&probe_seen, &skaddr);
+	if (!tx && !rx)
+		return;
+	struct tcptop_key key = {.sk = skaddr, .pid = 0};
+	struct tcptop_bytes *b = bpf_map_lookup_elem(&conn_bytes, &key);
+	if (!b) {
+		struct tcptop_bytes fresh = {.tx_bytes = tx, .rx_bytes = rx, .tx_calls = tx ? 1 : 0, .rx_calls = rx ? 1 : 0, .ino = ino};
+		read_tuple(sk, family, &fresh);
+		if (bpf_map_update_elem(&conn_bytes, &key, &fresh, BPF_NOEXIST) == 0)
+			return;
+		b = bpf_map_lookup_elem(&conn_bytes, &key);
+		if (!b) {
+			count_loss(LOSS_MAP_FULL);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&b->tx_bytes, tx);
+	__sync_fetch_and_add(&b->rx_bytes, rx);
+	if (tx)
+		__sync_fetch_and_add(&b->tx_calls, 1);
+	if (rx)
+		__sync_fetch_and_add(&b->rx_calls, 1);
+}
+
+static __always_inline bool tcp_sock_matches(struct sock *sk, __u16 *family)
+{
+	*family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (*family != AF_INET && *family != AF_INET6)
+		return false;
+	if (targ_family && *family != targ_family)
+		return false;
+	return BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP && sock_port_matches(sk);
+}
+
+/* Every segment a socket receives in ESTABLISHED, data or ACK. raw_tp args: sk, skb. */
+SEC("raw_tp/tcp_probe")
+int tcptop_segbytes(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct sock *sk = (struct sock *)ctx->args[0];
+	__u16 family;
+	if (tcp_sock_matches(sk, &family))
+		count_bytes(sk, family, false);
+	return 0;
+}
+
+/* A connection established while tracing is counted from its handshake (bytes_acked's 1 for the
+ * SYN); after ESTABLISHED, tcp_probe no longer runs, so the bytes acknowledged while closing are
+ * counted at each state change, the last at CLOSE. raw_tp args: sk, oldstate, newstate. */
+SEC("raw_tp/inet_sock_set_state")
+int tcptop_states(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct sock *sk = (struct sock *)ctx->args[0];
+	int oldstate = ctx->args[1];
+	int newstate = ctx->args[2];
+	__u16 family;
+	if (oldstate == TCP_LISTEN || oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV) {
+		if (newstate == TCP_ESTABLISHED && tcp_sock_matches(sk, &family))
+			start_counting(sk);
+		return 0;
+	}
+	if (oldstate != TCP_CLOSE && tcp_sock_matches(sk, &family))
+		count_bytes(sk, family, newstate == TCP_CLOSE);
+	return 0;
+}
+
 /* An address of the trace event (a struct sockaddr_in or sockaddr_in6 in 28 bytes). The verifier
  * allows only fixed-offset loads from a tracepoint's context, so the bytes are copied by a read. */
 static __always_inline void event_addr(const __u8 *sa, __u16 family, union monitor_addr *out)

@@ -31,7 +31,9 @@ struct tcptop_bytes {
 	__u16 pad;
 	union monitor_addr saddr; /* local */
 	union monitor_addr daddr; /* remote */
-	char comm[TCPTOP_COMM_LEN]; /* the process's name (its main thread's) */
+	char comm[TCPTOP_COMM_LEN]; /* the process's name (its main thread's); "" from tcptop_segbytes */
+	__u64 ino; /* tcptop_segbytes (pid 0 in the key): the socket's inode, for user space to find
+		    * its owner in /proc; 0 if none (closed by its owner) */
 };
 
 /* Key of `rtt_hist` (values: struct hist, hist.h, in µs): one remote address. */

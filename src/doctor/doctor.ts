@@ -27,6 +27,8 @@ export interface CommandStatus {
   needs?: string[]
   /** The tracepoints and raw tracepoints its programs attach to. */
   tracepoints?: string[]
+  /** How it runs here when that differs from the usual (e.g. a fallback for an older kernel). */
+  notes?: string[]
 }
 
 export interface DoctorReport {
@@ -129,7 +131,11 @@ export async function runDoctor(): Promise<DoctorReport> {
 
   const commands: DoctorReport['commands'] = {doctor: {ok: true}}
   // programs() of default options: which programs a command loads depends on its mode, not its filters.
-  for (const spec of [...TRACERS, ...INTERVAL_TOOLS]) commands[spec.command] = commandStatus(spec.object, spec.programs?.({}), hooks, tracefs, cannotProbe)
+  for (const spec of [...TRACERS, ...INTERVAL_TOOLS]) {
+    const status = commandStatus(spec.object, spec.programs?.({}), hooks, tracefs, cannotProbe)
+    const notes = status.ok ? (spec.notices?.({}) ?? []) : []
+    commands[spec.command] = notes.length ? {...status, notes} : status
+  }
 
   const engineOk = !cannotProbe && tracefs !== null && hooks.tracepoint.status === 'ok' && hooks.ringbuf.status === 'ok'
   const report: DoctorReport = {

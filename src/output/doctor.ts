@@ -31,6 +31,7 @@ export function formatDoctor(r: DoctorReport): string {
   for (const [name, c] of Object.entries(r.commands)) {
     const needs = c.needs?.length ? chalk.dim(` (${c.needs.join(', ')})`) : ''
     lines.push(`  ${c.ok ? MARK.ok : MARK.unavailable} ${name.padEnd(width)} ${c.ok ? 'ok' : c.reason}${needs}`)
+    for (const note of c.notes ?? []) lines.push(`    ${' '.repeat(width)} ${chalk.dim(note)}`)
   }
   lines.push('', r.engine_ok ? chalk.green('engine: ok') : chalk.red(`engine: cannot run here: ${r.reason}`))
   return lines.join('\n') + '\n'

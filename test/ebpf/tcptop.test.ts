@@ -121,6 +121,47 @@ describeEbpf('top tcp', () => {
     }
   })
 
+  it('before Linux 6.3 (forced here): bytes from tcp_probe, owners by socket inode, the rate within 5%, said on stderr', async () => {
+    const RATE = 4_000_000
+    const srv = await server('127.0.0.1')
+    const cli = await startReady(['top', 'tcp', '--port', String(srv.port), '--interval', '1'], {env: {MONITOR_TCP_BYTES: 'probe'}})
+    expect([...programsOf(cli.pid).values()].sort()).toEqual(['tcptop_segbytes', 'tcptop_states'])
+    const client = node(CLIENT, ['127.0.0.1', srv.port, RATE, 4.5])
+    expect(await waitFor(() => /start/.test(client.out()), 10_000)).toBe(true)
+    const comm = commOf(client.child.pid!)
+    await client.exited
+    expect(await waitFor(() => srv.got().length === 1, 10_000)).toBe(true)
+    cli.child.kill('SIGINT')
+    expect(await cli.exited).toBe(0)
+    expect(cli.stderr).toMatch(/bytes from tcp:tcp_probe/)
+
+    const out = lines(cli.stdout)
+    expect(out.at(-1)).toMatchObject({type: 'summary', lost_total: 0})
+    const intervals = out.filter((o) => o.type === 'interval')
+    const start = Number(/start (\d+)/.exec(client.out())![1])
+    const [, end, sent] = /end (\d+) sent (\d+)/.exec(client.out())!.map(Number)
+    const of = (o: {processes: Proc[]}, pid: number) => o.processes.find((p) => p.pid === pid)
+    // Counted from the handshake: every byte, plus the FIN when the segment acknowledging it
+    // arrived before the socket left ESTABLISHED (sequence space).
+    const sum = (pid: number, field: 'tx_bytes' | 'rx_bytes') => intervals.reduce((n, o) => n + (of(o, pid)?.[field] ?? 0), 0)
+    for (const [pid, field] of [[client.child.pid!, 'tx_bytes'], [srv.child.pid!, 'rx_bytes']] as const) {
+      expect(sum(pid, field), field).toBeGreaterThanOrEqual(sent)
+      expect(sum(pid, field), field).toBeLessThanOrEqual(sent + 1)
+    }
+    const inside = intervals.filter((o) => {
+      const to = Date.parse(o.ts)
+      return !o.final && to - o.interval_s * 1000 >= start + 20 && to <= end - 20
+    })
+    expect(inside.length).toBeGreaterThanOrEqual(2)
+    for (const o of inside) {
+      const tx = of(o, client.child.pid!)!
+      const rx = of(o, srv.child.pid!)!
+      expect(tx.comm).toBe(comm)
+      expect(Math.abs(tx.tx_bytes_per_s - RATE) / RATE).toBeLessThan(0.05)
+      expect(Math.abs(rx.rx_bytes_per_s - RATE) / RATE).toBeLessThan(0.05)
+    }
+  })
+
   it('--count 1 gives one final interval, over IPv6 too', async () => {
     const srv = await server('::1')
     const client = node(CLIENT, ['::1', srv.port, 1_000_000, 3])

@@ -12,11 +12,11 @@ import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {sendRecvMissing} from '../../src/trace/tcptop/common.js'
+import {bytesFromProbe, PROBE_BYTES_NOTICE, sendRecvAvailable} from '../../src/trace/tcptop/common.js'
 import {TCPTOP_BYTES, TCPTOP_KEY} from '../../src/trace/tcptop/layout.js'
 import {addressRow, defaultAddresses, rttSpec} from '../../src/trace/tcptop/rtt.js'
 import type {RttSample, TcpConnRow, TopTcpSample} from '../../src/trace/tcptop/rows.js'
-import {connectionRows, processRows, rate, topTcpSpec} from '../../src/trace/tcptop/top.js'
+import {connectionRows, InodeOwners, processRows, rate, topTcpSpec} from '../../src/trace/tcptop/top.js'
 import {applyKeys, initialKeyState, Key} from '../../src/tui/keys.js'
 
 const NO_LOSS: Losses = {ringbuf_reserve: 0, map_full: 0, read_fault: 0, queue: 0, recursion_misses: 0}
@@ -226,23 +226,43 @@ describe('trace tcp rtt rows', () => {
 })
 
 describe('kernels without sock_send_length (before 6.3)', () => {
-  it('top tcp refuses in one line, exit 69, naming the tracepoints', () => {
+  it('top tcp takes bytes from tcp_probe there, and says so; MONITOR_TCP_BYTES forces either way', () => {
     const tracefs = mkdtempSync(join(tmpdir(), 'tracefs-'))
+    const saved = process.env.MONITOR_TCP_BYTES
     try {
+      delete process.env.MONITOR_TCP_BYTES
       mkdirSync(join(tracefs, 'events', 'sock', 'inet_sock_set_state'), {recursive: true})
-      let error: {message: string; exitCode: number} | undefined
-      try {
-        sendRecvMissing('top tcp', tracefs)
-      } catch (e) {
-        error = e as typeof error
-      }
-      expect(error?.exitCode).toBe(69)
-      expect(error?.message).toMatch(/^top tcp needs the tracepoints sock:sock_send_length and sock:sock_recv_length \(Linux 6\.3 and later\)/)
-      expect(error?.message).not.toContain('\n')
+      expect(sendRecvAvailable(tracefs)).toBe(false)
+      expect(bytesFromProbe(tracefs)).toBe(true)
       mkdirSync(join(tracefs, 'events', 'sock', 'sock_send_length'))
-      expect(() => sendRecvMissing('top tcp', tracefs)).not.toThrow()
+      expect(sendRecvAvailable(tracefs)).toBe(true)
+      expect(bytesFromProbe(tracefs)).toBe(false)
+      process.env.MONITOR_TCP_BYTES = 'probe'
+      expect(bytesFromProbe(tracefs)).toBe(true)
+      expect(topTcpSpec.notices!({})).toEqual([PROBE_BYTES_NOTICE])
+      expect(topTcpSpec.programs!({})).toEqual(['tcptop_states', 'tcptop_segbytes'])
+      expect(() => topTcpSpec.check!({cgroup: tracefs})).toThrow(/--cgroup needs sock:sock_send_length/)
     } finally {
+      if (saved === undefined) delete process.env.MONITOR_TCP_BYTES
+      else process.env.MONITOR_TCP_BYTES = saved
       rmSync(tracefs, {recursive: true})
     }
+  })
+
+  it('finds the owner of bytes counted in softirq by socket inode, scanning /proc again only for an inode it does not know, once per read', () => {
+    let scans = 0
+    const table = new Map([[111, {pid: 7, comm: 'sender'}]])
+    const owners = new InodeOwners(() => (scans++, new Map(table)))
+    owners.next()
+    expect(owners.get(111)).toEqual({pid: 7, comm: 'sender'})
+    expect(owners.get(111)).toEqual({pid: 7, comm: 'sender'})
+    expect(owners.get(0)).toBeUndefined()
+    expect(scans).toBe(1)
+    table.set(222, {pid: 8, comm: 'receiver'})
+    expect(owners.get(222)).toBeUndefined() // this read already scanned
+    owners.next()
+    expect(owners.get(222)).toEqual({pid: 8, comm: 'receiver'})
+    expect(owners.get(333)).toBeUndefined()
+    expect(scans).toBe(2)
   })
 })

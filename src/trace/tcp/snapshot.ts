@@ -171,6 +171,25 @@ export function readTcpSnapshot(proc = '/proc'): TcpSnapshot {
 
 /** The connections that exist now, with their owners, from /proc (see readTcpSnapshot). */
 export function readTcpConnections(proc = '/proc'): SnapshotConnection[] {
+  const {owners, netnsPid} = readSocketOwners(proc)
+  const tables = new Map<number, ProcNetTcpEntry[]>()
+  for (const [ns, pid] of netnsPid) {
+    const entries: ProcNetTcpEntry[] = []
+    for (const [file, family] of [
+      ['tcp', 'ipv4'],
+      ['tcp6', 'ipv6'],
+    ] as const) {
+      const text = tryRead(`${proc}/${pid}/net/${file}`)
+      if (text) entries.push(...parseProcNetTcp(text, family))
+    }
+    tables.set(ns, entries)
+  }
+  return snapshotConnections(tables, owners)
+}
+
+/** Every socket inode any process holds, with its owner (the lowest pid among those holding it:
+ * usually the one that made it), and one pid per network namespace in use. */
+export function readSocketOwners(proc = '/proc'): {owners: Map<number, SnapshotOwner>; netnsPid: Map<number, number>} {
   const owners = new Map<number, SnapshotOwner>()
   const netnsPid = new Map<number, number>()
   const pids = readdirSync(proc)
@@ -204,17 +223,5 @@ export function readTcpConnections(proc = '/proc'): SnapshotConnection[] {
       // gone meanwhile
     }
   }
-  const tables = new Map<number, ProcNetTcpEntry[]>()
-  for (const [ns, pid] of netnsPid) {
-    const entries: ProcNetTcpEntry[] = []
-    for (const [file, family] of [
-      ['tcp', 'ipv4'],
-      ['tcp6', 'ipv6'],
-    ] as const) {
-      const text = tryRead(`${proc}/${pid}/net/${file}`)
-      if (text) entries.push(...parseProcNetTcp(text, family))
-    }
-    tables.set(ns, entries)
-  }
-  return snapshotConnections(tables, owners)
+  return {owners, netnsPid}
 }

@@ -4,7 +4,6 @@ import {existsSync} from 'node:fs'
 
 import type {BpfObject} from '../../engine/index.js'
 import {mountedTracefs} from '../../engine/host.js'
-import {ExitCode, MonitorError} from '../../errors.js'
 import {checkCgroupDir, fillCgroupFilter} from '../cgroup.js'
 import type {TcpFilterOptions} from '../tcp/filter.js'
 
@@ -27,16 +26,25 @@ export function setupCgroup(obj: BpfObject, o: TcpFilterOptions): void {
   if (o.cgroup !== undefined) fillCgroupFilter(obj, o.cgroup)
 }
 
-/** sock:sock_send_length / sock_recv_length appeared in Linux 6.3. Without them there is no
- * per-process byte count on tracepoints (tcp_probe and state changes carry no process): refuse in
- * one line rather than fail in libbpf's words. */
-export function sendRecvMissing(command: string, tracefs = mountedTracefs()): void {
-  if (!tracefs || existsSync(`${tracefs}/events/sock/sock_send_length`)) return
-  throw new MonitorError(
-    `${command} needs the tracepoints sock:sock_send_length and sock:sock_recv_length (Linux 6.3 and later); this kernel has none (\`monitor doctor\` lists what it has)`,
-    {exitCode: ExitCode.unavailable},
-  )
+/** sock:sock_send_length / sock_recv_length appeared in Linux 6.3: they run in the sending or
+ * receiving process, so they name a socket's owner. (Without tracefs mounted yet: assumed present,
+ * the attach will tell.) */
+export function sendRecvAvailable(tracefs = mountedTracefs()): boolean {
+  return !tracefs || existsSync(`${tracefs}/events/sock/sock_send_length`)
 }
+
+/** Where `top tcp` takes bytes from: the send/recv tracepoints, or (before 6.3, or forced with
+ * MONITOR_TCP_BYTES=probe, which the tests use to run the fallback on any kernel) tcp:tcp_probe's
+ * per-socket counters with owners found by socket inode in /proc. */
+export function bytesFromProbe(tracefs = mountedTracefs()): boolean {
+  const forced = process.env.MONITOR_TCP_BYTES
+  if (forced === 'probe') return true
+  if (forced === 'send-recv') return false
+  return !sendRecvAvailable(tracefs)
+}
+
+export const PROBE_BYTES_NOTICE =
+  'bytes from tcp:tcp_probe (this kernel has no sock:sock_send_length, Linux 6.3+): counted per socket as segments arrive, owners found by socket inode in /proc'
 
 /** A socket's id in rows: its kernel address in hex, stable for the socket's life within a run. */
 export function sockId(sk: bigint): string {

@@ -16,6 +16,7 @@ export const TCPTOP_BYTES = struct('tcptop', 'tcptop_bytes', {
   rx_calls: u64,
   ...TUPLE,
   comm: char(16),
+  ino: u64,
 })
 
 /** Key of `rtt_hist` (values: struct hist). */

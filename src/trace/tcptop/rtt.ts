@@ -2,14 +2,12 @@
  * remote address (emptied by every read, so each interval has its own; user space keeps the sum for
  * the totals) and a summary per connection (since tracing started) whose owner is the process last
  * seen sending or receiving on the socket. */
-import {existsSync} from 'node:fs'
 
 import {type BpfObject, Histogram, HIST_BYTES, loadNative} from '../../engine/index.js'
-import {mountedTracefs} from '../../engine/host.js'
 import {plural} from '../../output/format.js'
 import type {IntervalSample, IntervalSpec, Sampler} from '../interval.js'
 import {checkTcpFilter, type TcpEndpointRow, type TcpFilterOptions, tcpRowFilter} from '../tcp/filter.js'
-import {kernelFilterConfig, setupCgroup, sockId} from './common.js'
+import {kernelFilterConfig, sendRecvAvailable, setupCgroup, sockId} from './common.js'
 import {TCPTOP_ADDR_KEY, TCPTOP_LAYOUTS, TCPTOP_RTT_CONN} from './layout.js'
 import {ADDRESS_COLUMNS, ADDRESS_SORTS, RTT_CONN_COLUMNS, RTT_CONN_SORTS, rttJson} from './rtt-columns.js'
 import type {RttAddrRow, RttConnRow, RttSample} from './rows.js'
@@ -31,9 +29,7 @@ const round1 = (n: number) => Math.round(n * 10) / 10
 
 /** Without sock_send_length / sock_recv_length (before Linux 6.3) nothing names a socket's owner:
  * rtt still runs, with pid and comm null. */
-function ownersAvailable(tracefs = mountedTracefs()): boolean {
-  return !tracefs || existsSync(`${tracefs}/events/sock/sock_send_length`)
-}
+const ownersAvailable = sendRecvAvailable
 
 export function addressRow(family: 'ipv4' | 'ipv6', daddr: string, h: Histogram): RttAddrRow {
   return {

@@ -1,11 +1,13 @@
 /** `monitor top tcp`: bytes per process and per connection each interval, from the `conn_bytes` map
  * of tcptop.bpf.c (emptied by every read), as rates over the interval the read measured. */
 import type {BpfObject, MapEntries} from '../../engine/index.js'
+import {ExitCode, MonitorError} from '../../errors.js'
 import {plural} from '../../output/format.js'
 import type {IntervalSample, IntervalSpec, Sampler} from '../interval.js'
 import {checkTcpFilter, type TcpEndpointRow, type TcpFilterOptions, tcpRowFilter} from '../tcp/filter.js'
 import {TCPTOP_BYTES, TCPTOP_KEY, TCPTOP_LAYOUTS} from './layout.js'
-import {kernelFilterConfig, sendRecvMissing, setupCgroup, sockId} from './common.js'
+import {bytesFromProbe, kernelFilterConfig, PROBE_BYTES_NOTICE, setupCgroup, sockId} from './common.js'
+import {readSocketOwners, type SnapshotOwner} from '../tcp/snapshot.js'
 import type {TcpConnRow, TcpProcRow, TopTcpSample} from './rows.js'
 import {PROCESS_COLUMNS, CONNECTION_COLUMNS, PROCESS_SORTS, CONNECTION_SORTS, topTcpJson} from './top-columns.js'
 
@@ -16,8 +18,34 @@ export type TopTcpOptions = TcpFilterOptions & {
 
 const FAMILY = {2: 'ipv4', 10: 'ipv6'} as const
 
-/** Connection rows from one read of conn_bytes (keys and values at the C offsets of tcptop.h). */
-export function connectionRows(entries: Pick<MapEntries, 'count' | 'keys' | 'values'>, seconds: number): TcpConnRow[] {
+/** Owners of sockets by inode, for bytes counted in softirq (tcptop_segbytes: pid 0 in the key).
+ * /proc is scanned again only when an inode is not known yet, at most once per read. */
+export class InodeOwners {
+  private owners = new Map<number, SnapshotOwner>()
+  private scanned = false
+
+  constructor(private readonly scan: () => Map<number, SnapshotOwner> = () => readSocketOwners().owners) {}
+
+  /** Starts a read: the next unknown inode may rescan. */
+  next(): void {
+    this.scanned = false
+  }
+
+  get(ino: number): SnapshotOwner | undefined {
+    if (!ino) return undefined
+    let o = this.owners.get(ino)
+    if (!o && !this.scanned) {
+      this.scanned = true
+      this.owners = this.scan()
+      o = this.owners.get(ino)
+    }
+    return o
+  }
+}
+
+/** Connection rows from one read of conn_bytes (keys and values at the C offsets of tcptop.h);
+ * entries without a process (pid 0: counted in softirq) get theirs from `owners`. */
+export function connectionRows(entries: Pick<MapEntries, 'count' | 'keys' | 'values'>, seconds: number, owners?: InodeOwners): TcpConnRow[] {
   const kv = new DataView(entries.keys.buffer, entries.keys.byteOffset, entries.keys.byteLength)
   const vv = new DataView(entries.values.buffer, entries.values.byteOffset, entries.values.byteLength)
   const rows: TcpConnRow[] = []
@@ -26,10 +54,11 @@ export function connectionRows(entries: Pick<MapEntries, 'count' | 'keys' | 'val
     const v = TCPTOP_BYTES.decode(vv, i * TCPTOP_BYTES.size)
     const family = FAMILY[v.family as 2 | 10]
     if (!family) continue // cannot happen: entries go into the map whole (tcptop.bpf.c)
+    const owner = k.pid === 0 ? owners?.get(v.ino) : undefined
     rows.push({
       sock: sockId(k.sk),
-      pid: k.pid,
-      comm: v.comm,
+      pid: owner ? owner.pid : k.pid,
+      comm: owner ? owner.comm : v.comm,
       family,
       saddr: v.saddr,
       sport: v.sport,
@@ -72,6 +101,7 @@ class TopTcpSampler implements Sampler<TopTcpSample> {
   private readonly match: (row: TcpEndpointRow) => boolean
   private readonly pids = new Set<number>()
   private readonly socks = new Set<string>()
+  private readonly owners = new InodeOwners()
   private intervals = 0
   private tx = 0
   private rx = 0
@@ -86,7 +116,8 @@ class TopTcpSampler implements Sampler<TopTcpSample> {
   read(base: IntervalSample): TopTcpSample {
     const seconds = base.intervalNs / 1e9
     const entries = this.obj.map('conn_bytes').read({delete: true})
-    const connections = connectionRows(entries, seconds).filter(this.match)
+    this.owners.next()
+    const connections = connectionRows(entries, seconds, this.owners).filter(this.match)
     const processes = processRows(connections, seconds)
     this.intervals++
     for (const c of connections) {
@@ -106,14 +137,17 @@ class TopTcpSampler implements Sampler<TopTcpSample> {
 export const topTcpSpec: IntervalSpec<TopTcpOptions, TopTcpSample> = {
   command: 'top tcp',
   object: 'tcptop',
-  programs: () => ['tcptop_send', 'tcptop_recv'],
-  check: (o) => void checkTcpFilter(o),
+  programs: () => (bytesFromProbe() ? ['tcptop_states', 'tcptop_segbytes'] : ['tcptop_send', 'tcptop_recv']),
+  check(o) {
+    checkTcpFilter(o)
+    // tcp_probe runs in softirq: no task, so no cgroup to compare in the kernel or after.
+    if (o.cgroup !== undefined && bytesFromProbe())
+      throw new MonitorError('top tcp --cgroup needs sock:sock_send_length (Linux 6.3+): bytes counted from tcp:tcp_probe have no process context', {exitCode: ExitCode.unavailable})
+  },
   config: (o) => ({...kernelFilterConfig(o), want_bytes: true, want_owner: false}),
   maxEntries: (o) => ({conn_bytes: o.maxConnections ?? 16384}),
-  setup(obj, o) {
-    sendRecvMissing('top tcp') // after load: tracefs is mounted by then
-    setupCgroup(obj, o)
-  },
+  setup: (obj, o) => setupCgroup(obj, o),
+  notices: () => (bytesFromProbe() ? [PROBE_BYTES_NOTICE] : []),
   layouts: TCPTOP_LAYOUTS,
   sampler: (obj, o) => new TopTcpSampler(obj, {...o, ...checkTcpFilter(o)}),
   tables: [
