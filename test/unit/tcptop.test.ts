@@ -12,7 +12,7 @@ import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {bytesFromProbe, PROBE_BYTES_NOTICE, sendRecvAvailable} from '../../src/trace/tcptop/common.js'
+import {bytesFromProbe, probeBytesNotice, sendRecvAvailable} from '../../src/trace/tcptop/common.js'
 import {TCPTOP_BYTES, TCPTOP_KEY} from '../../src/trace/tcptop/layout.js'
 import {addressRow, defaultAddresses, rttSpec} from '../../src/trace/tcptop/rtt.js'
 import type {RttSample, TcpConnRow, TopTcpSample} from '../../src/trace/tcptop/rows.js'
@@ -239,7 +239,7 @@ describe('kernels without sock_send_length (before 6.3)', () => {
       expect(bytesFromProbe(tracefs)).toBe(false)
       process.env.MONITOR_TCP_BYTES = 'probe'
       expect(bytesFromProbe(tracefs)).toBe(true)
-      expect(topTcpSpec.notices!({})).toEqual([PROBE_BYTES_NOTICE])
+      expect(topTcpSpec.notices!({})).toEqual([probeBytesNotice()])
       expect(topTcpSpec.programs!({})).toEqual(['tcptop_states', 'tcptop_segbytes'])
       expect(() => topTcpSpec.check!({cgroup: tracefs})).toThrow(/--cgroup needs sock:sock_send_length/)
     } finally {

@@ -43,8 +43,11 @@ export function bytesFromProbe(tracefs = mountedTracefs()): boolean {
   return !sendRecvAvailable(tracefs)
 }
 
-export const PROBE_BYTES_NOTICE =
-  'bytes from tcp:tcp_probe (this kernel has no sock:sock_send_length, Linux 6.3+): counted per socket as segments arrive, owners found by socket inode in /proc'
+/** Why and how `top tcp` counts from tcp_probe (shown on stderr and by doctor). */
+export function probeBytesNotice(): string {
+  const why = process.env.MONITOR_TCP_BYTES === 'probe' ? 'MONITOR_TCP_BYTES=probe' : 'this kernel has no sock:sock_send_length, Linux 6.3+'
+  return `bytes from tcp:tcp_probe (${why}): counted per socket as segments arrive, owners found by socket inode in /proc`
+}
 
 /** A socket's id in rows: its kernel address in hex, stable for the socket's life within a run. */
 export function sockId(sk: bigint): string {

@@ -6,7 +6,7 @@ import {plural} from '../../output/format.js'
 import type {IntervalSample, IntervalSpec, Sampler} from '../interval.js'
 import {checkTcpFilter, type TcpEndpointRow, type TcpFilterOptions, tcpRowFilter} from '../tcp/filter.js'
 import {TCPTOP_BYTES, TCPTOP_KEY, TCPTOP_LAYOUTS} from './layout.js'
-import {bytesFromProbe, kernelFilterConfig, PROBE_BYTES_NOTICE, setupCgroup, sockId} from './common.js'
+import {bytesFromProbe, kernelFilterConfig, probeBytesNotice, setupCgroup, sockId} from './common.js'
 import {readSocketOwners, type SnapshotOwner} from '../tcp/snapshot.js'
 import type {TcpConnRow, TcpProcRow, TopTcpSample} from './rows.js'
 import {PROCESS_COLUMNS, CONNECTION_COLUMNS, PROCESS_SORTS, CONNECTION_SORTS, topTcpJson} from './top-columns.js'
@@ -147,7 +147,7 @@ export const topTcpSpec: IntervalSpec<TopTcpOptions, TopTcpSample> = {
   config: (o) => ({...kernelFilterConfig(o), want_bytes: true, want_owner: false}),
   maxEntries: (o) => ({conn_bytes: o.maxConnections ?? 16384}),
   setup: (obj, o) => setupCgroup(obj, o),
-  notices: () => (bytesFromProbe() ? [PROBE_BYTES_NOTICE] : []),
+  notices: () => (bytesFromProbe() ? [probeBytesNotice()] : []),
   layouts: TCPTOP_LAYOUTS,
   sampler: (obj, o) => new TopTcpSampler(obj, {...o, ...checkTcpFilter(o)}),
   tables: [
