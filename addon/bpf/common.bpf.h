@@ -56,4 +56,14 @@ static __always_inline __u64 ringbuf_flags(void *ring)
 		__uint(max_entries, 1 << 22);                                                      \
 	} events SEC(".maps")
 
+/* --cgroup: the v2 directory user space puts at index 0 (src/trace/cgroup.ts); a program tests the
+ * current task with bpf_current_task_under_cgroup(&cgroup_filter, 0). */
+#define DEFINE_CGROUP_FILTER()                                                                     \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);                                           \
+		__uint(max_entries, 1);                                                            \
+		__type(key, __u32);                                                                \
+		__type(value, __u32);                                                              \
+	} cgroup_filter SEC(".maps")
+
 #endif

@@ -64,13 +64,7 @@ struct {
 	__type(value, __u8);
 } exited SEC(".maps");
 
-/* User space puts a cgroup v2 directory fd at index 0 after load (with targ_cgroup set). */
-struct {
-	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} cgroup_filter SEC(".maps");
+DEFINE_CGROUP_FILTER();
 
 MONITOR_EXPORT(struct exec_event);
 MONITOR_EXPORT(enum exec_event_kind);

@@ -63,12 +63,7 @@ struct {
 	__type(value, struct tcptop_rtt_conn);
 } rtt_conns SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} cgroup_filter SEC(".maps");
+DEFINE_CGROUP_FILTER();
 
 MONITOR_EXPORT(struct tcptop_key);
 MONITOR_EXPORT(struct tcptop_bytes);
