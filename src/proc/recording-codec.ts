@@ -70,10 +70,15 @@ function sameStart(a: unknown, b: unknown): boolean {
   return a === b || Math.abs(isoMs(a) - isoMs(b)) < START_SLACK_MS
 }
 
-const sameKeys = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i])
+/** Whether the row's fields are `keys`, in that order (without making the list). */
+function hasShape(row: Row, keys: readonly string[]): boolean {
+  let i = 0
+  for (const k in row) if (row[k] !== undefined && keys[i++] !== k) return false
+  return i === keys.length
+}
 
 /** Values as JSON prints them: primitives by value, anything else by its JSON. */
-function same(a: unknown, b: unknown): boolean {
+function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
   return JSON.stringify(a) === JSON.stringify(b)
@@ -98,11 +103,22 @@ function sums(diffs: readonly number[]): number[] {
 
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
 
+/** isoMs of the timestamps seen lately: every process's start_ts is looked at every sample, and each
+ * takes only a few values (it moves by a millisecond or two). Emptied when it grows past MEMO_MAX. */
+const memo = new Map<string, number>()
+const MEMO_MAX = 1 << 16
+
 /** Epoch ms of an ISO timestamp that toISOString() gives back exactly, else NaN. */
 function isoMs(v: unknown): number {
-  if (typeof v !== 'string' || !ISO_MS.test(v)) return NaN
-  const ms = Date.parse(v)
-  return new Date(ms).toISOString() === v ? ms : NaN
+  if (typeof v !== 'string') return NaN
+  let ms = memo.get(v)
+  if (ms === undefined) {
+    ms = ISO_MS.test(v) ? Date.parse(v) : NaN
+    if (!Number.isNaN(ms) && new Date(ms).toISOString() !== v) ms = NaN
+    if (memo.size >= MEMO_MAX) memo.clear()
+    memo.set(v, ms)
+  }
+  return ms
 }
 
 /** Only when every difference is an exact integer: a column that is not stays as it is. */
@@ -228,18 +244,19 @@ export class TopSampleEncoder {
       const row = rowOf(frame.processes[j])
       const pid = row.pid as number
       const old = this.byPid.get(pid)
-      const keys = shapeOf(row)
       if (old && old.seen !== index && sameStart(old.row.start_ts, row.start_ts)) {
         if (old.at < lastAt) return undefined
         lastAt = old.at
         old.seen = index
-        const shape = sameKeys(old.keys, keys) ? old.shape : this.shapes.id(keys, added)
+        const same = hasShape(row, old.keys)
+        const keys = same ? old.keys : shapeOf(row)
+        const shape = same ? old.shape : this.shapes.id(keys, added)
         if (shape !== old.shape) {
           reshapeAt.push(kept)
           reshapeTo.push(shape)
         }
         for (const k of keys) {
-          if (same(old.row[k], row[k])) continue
+          if (sameValue(old.row[k], row[k])) continue
           let s = sets.get(k)
           if (!s) sets.set(k, (s = {at: [], values: [], previous: []}))
           s.at.push(kept)
@@ -250,6 +267,7 @@ export class TopSampleEncoder {
         if (!next.has(pid)) next.set(pid, {row, shape, keys, at: j, seen: -1})
         continue
       }
+      const keys = shapeOf(row)
       addAt.push(j)
       addShape.push(this.shapes.id(keys, added))
       for (const k of keys) {

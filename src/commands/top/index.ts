@@ -19,7 +19,7 @@ a text screen per snapshot.
 Process fields: pid, ppid, user, uid, state, priority, nice, threads, cpu_percent, mem_percent,
 rss_bytes, shared_bytes, virt_bytes, cpu_time_s, start_ts, processor, cgroup, container, command, comm.
 
---record FILE: also writes every snapshot shown into FILE, a monitor trace file (about 1-2 KB a
+--record FILE: also writes every snapshot shown into FILE, a monitor trace file (about 1.2 KB a
 snapshot of 1,000 mostly idle processes: each holds only what changed, with the whole table every
 30 snapshots). Ctrl-C, --count and --duration end the file properly; a recorder that is killed leaves
 a file that reads up to its last whole snapshot. --replay FILE: prints the recorded snapshots instead
