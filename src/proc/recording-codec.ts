@@ -110,7 +110,7 @@ const MEMO_MAX = 1 << 16
 
 /** Epoch ms of an ISO timestamp that toISOString() gives back exactly, else NaN. */
 function isoMs(v: unknown): number {
-  if (typeof v !== 'string') return NaN
+  if (typeof v !== 'string' || v.length !== 24) return NaN // (not a 4-digit year's toISOString(): no memo of commands)
   let ms = memo.get(v)
   if (ms === undefined) {
     ms = ISO_MS.test(v) ? Date.parse(v) : NaN

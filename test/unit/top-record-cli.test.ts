@@ -8,6 +8,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {topPlan, type TopOptions} from '../../src/cli/top-session.js'
 import {startCli} from '../support/cli.js'
 import {CLI, waitFor} from '../support/ebpf.js'
 
@@ -177,4 +178,13 @@ describe('top --record ends', () => {
     expect(replay.stderr).toBe('')
     expect(replay.out).toEqual(live.out)
   }, 40_000)
+})
+
+describe('top --replay modes', () => {
+  const base: TopOptions = {once: false, intervalS: 1, mode: 'core', selection: {}, replay: 'x.trace'}
+  it('on a terminal a replay prints text screens (until the live view can replay); --record with it is a usage error', () => {
+    expect(topPlan(base, true)).toEqual({output: 'columns', count: undefined})
+    expect(topPlan({...base, output: 'json', count: 2}, true)).toEqual({output: 'json', count: 2})
+    expect(() => topPlan({...base, record: 'y.trace'}, false)).toThrow(expect.objectContaining({exitCode: 2}))
+  })
 })
