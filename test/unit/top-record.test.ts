@@ -205,6 +205,22 @@ describe('top recording file', () => {
     src.close()
   })
 
+  it('paced, next() waits as long as the recording did between two samples', async () => {
+    const path = scratch()
+    const rec = new TopRecorder(path, {intervalS: 0.15, mode: 'core'})
+    for (let i = 0; i < 3; i++) rec.write(frame(0, [proc(10)], {epochMs: T0 + i * 150}))
+    await rec.close()
+    const src = ReplayFrameSource.open(path, {paced: true})
+    await src.next() // the first at once
+    const t0 = performance.now()
+    await src.next()
+    await src.next()
+    // At least the recorded 300 ms (a loaded machine only makes it longer).
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(290)
+    expect(await src.next()).toBeNull()
+    src.close()
+  })
+
   it('cut at every byte of its last samples: the whole samples before the cut replay, and it says where', async () => {
     const path = scratch()
     await record(path, 4)
