@@ -86,8 +86,9 @@ type Printer = (frame: TopFrame, n: number) => void
 /** Live: a frame every interval, recorded (with --record) exactly as printed. */
 async function sampleTop(o: TopOptions, count: number | undefined, stop: StopSignal, paced: () => Promise<boolean>, print: Printer): Promise<void> {
   const recorder = o.record === undefined ? undefined : new TopRecorder(o.record, {intervalS: o.intervalS, mode: o.mode})
-  const sampler = new ProcSampler({mode: o.mode})
+  let sampler: ProcSampler | undefined
   try {
+    sampler = new ProcSampler({mode: o.mode})
     sampler.start()
     const t0 = performance.now()
     for (let n = 1; count === undefined || n <= count; n++) {
@@ -103,7 +104,7 @@ async function sampleTop(o: TopOptions, count: number | undefined, stop: StopSig
     if (recorder) await Promise.race([recorder.close(), insisted(stop)])
   } finally {
     recorder?.closeNow() // (already closed, unless the session failed or was forced)
-    sampler.close()
+    sampler?.close()
   }
 }
 
