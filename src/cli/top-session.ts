@@ -4,11 +4,14 @@
  * a snapshot every interval until --count, --duration, Ctrl-C or a closed pipe. */
 import {ExitCode, MonitorError} from '../errors.js'
 import {LineWriter} from '../output/line-writer.js'
-import {csvHeader, snapshotCsv, snapshotJson, snapshotText} from '../proc/document.js'
-import {type RowSelection, selectRows} from '../proc/rows.js'
-import {type CpuMode, ProcSampler, type ProcSnapshot} from '../proc/sampler.js'
-import {treeOrder} from '../proc/tree.js'
-import {insisted, stopSignal} from './stop-signal.js'
+import {csvHeader, frameCsv, frameJson, frameText} from '../proc/document.js'
+import {frameOf, type TopFrame} from '../proc/frame.js'
+import {pickFrameRows} from '../proc/frame-rows.js'
+import {cutNotice, TopRecorder} from '../proc/recording.js'
+import {ReplayFrameSource} from '../proc/recording-source.js'
+import type {RowSelection} from '../proc/rows.js'
+import {type CpuMode, ProcSampler} from '../proc/sampler.js'
+import {insisted, type StopSignal, stopSignal} from './stop-signal.js'
 
 export type TopOutput = 'json' | 'csv' | 'columns'
 
@@ -22,14 +25,20 @@ export interface TopOptions {
   selection: RowSelection
   /** Rows as the process tree (each after its parent; siblings by the sort). */
   tree?: boolean
+  /** Also record every frame shown into this trace file. */
+  record?: string
+  /** Print the frames of this recording instead of reading /proc. */
+  replay?: string
 }
 
 /** The mode the flags and the terminal ask for: a batch of snapshots, or the live view (not built yet). */
 export function topPlan(o: TopOptions, isTTY: boolean): {output: TopOutput; count?: number} {
   if (o.once && o.count !== undefined && o.count !== 1) throw new MonitorError('--once takes one snapshot: drop --count, or drop --once', {exitCode: ExitCode.usage})
   const count = o.once ? 1 : o.count
+  if (o.replay !== undefined && o.record !== undefined) throw new MonitorError('--replay reads a recording, --record writes one: drop one of them', {exitCode: ExitCode.usage})
   // A terminal with nothing non-interactive asked for is the live view: not built yet (issue 8).
-  if (isTTY && !o.once && o.output === undefined && count === undefined)
+  // (A replay on a terminal prints its screens until the view can show it.)
+  if (isTTY && !o.once && o.output === undefined && count === undefined && o.replay === undefined)
     throw new MonitorError('the interactive `monitor top` view is not built yet: use `monitor top --once` (or -o json|csv|columns, --count N)', {
       exitCode: ExitCode.unavailable,
     })
@@ -51,38 +60,71 @@ export async function runTop(o: TopOptions, isTTY = Boolean(process.stdout.isTTY
     },
     onClosed: () => stop.stop('pipe closed'),
   })
-  const sampler = new ProcSampler({mode: o.mode})
-  try {
-    sampler.start()
-    if (plan.output === 'csv') writer.line(csvHeader())
-    const t0 = performance.now()
-    for (let n = 1; plan.count === undefined || n <= plan.count; n++) {
-      // On a schedule from the start, so a slow refresh does not push every later one back.
-      const wait = t0 + n * o.intervalS * 1000 - performance.now()
-      const reason = await Promise.race([stop.done, new Promise<undefined>((r) => setTimeout(r, Math.max(0, wait)))])
-      if (reason !== undefined) break
-      if (drained && (await Promise.race([stop.done, drained])) !== undefined) break
-      const snap = sampler.sample()
-      const {rows, depth} = pickRows(snap, o)
-      if (plan.output === 'json') writer.line(JSON.stringify(snapshotJson(snap, rows)))
-      else if (plan.output === 'csv') for (const line of snapshotCsv(snap, rows)) writer.line(line)
-      else {
-        if (n > 1) writer.line('')
-        for (const line of snapshotText(snap, rows, depth)) writer.line(line)
-      }
+  const print = (frame: TopFrame, n: number) => {
+    const {rows, depth} = pickFrameRows(frame, o.selection, o.tree)
+    if (plan.output === 'json') writer.line(JSON.stringify(frameJson(frame, rows)))
+    else if (plan.output === 'csv') for (const line of frameCsv(frame, rows)) writer.line(line)
+    else {
+      if (n > 1) writer.line('')
+      for (const line of frameText(frame, rows, depth)) writer.line(line)
     }
+  }
+  if (plan.output === 'csv') writer.line(csvHeader())
+  /** Waits for a reader that is behind; false when the session ended meanwhile. */
+  const paced = async () => !drained || (await Promise.race([stop.done, drained])) === undefined
+  try {
+    if (o.replay !== undefined) await replayTop(o.replay, plan.count, stop, paced, print)
+    else await sampleTop(o, plan.count, stop, paced, print)
     await Promise.race([writer.end(), insisted(stop)])
   } finally {
     stop.dispose()
-    sampler.close()
   }
 }
 
-/** The rows to print, in order; with --tree in tree order, --limit applied after so a limited tree
- * still starts at its roots. */
-function pickRows(snap: ProcSnapshot, o: TopOptions): {rows: number[]; depth?: number[]} {
-  if (!o.tree) return {rows: selectRows(snap, o.selection)}
-  const {limit, ...selection} = o.selection
-  const {order, depth} = treeOrder(snap, selectRows(snap, selection))
-  return limit === undefined ? {rows: order, depth} : {rows: order.slice(0, limit), depth: depth.slice(0, limit)}
+type Printer = (frame: TopFrame, n: number) => void
+
+/** Live: a frame every interval, recorded (with --record) exactly as printed. */
+async function sampleTop(o: TopOptions, count: number | undefined, stop: StopSignal, paced: () => Promise<boolean>, print: Printer): Promise<void> {
+  const recorder = o.record === undefined ? undefined : new TopRecorder(o.record, {intervalS: o.intervalS, mode: o.mode})
+  let sampler: ProcSampler | undefined
+  try {
+    sampler = new ProcSampler({mode: o.mode})
+    sampler.start()
+    const t0 = performance.now()
+    for (let n = 1; count === undefined || n <= count; n++) {
+      // On a schedule from the start, so a slow refresh does not push every later one back.
+      const wait = t0 + n * o.intervalS * 1000 - performance.now()
+      const ended = [stop.done, new Promise<undefined>((r) => setTimeout(r, Math.max(0, wait)))]
+      const reason = await Promise.race(recorder ? [...ended, recorder.failed] : ended)
+      if (reason !== undefined || !(await paced())) break
+      const frame = frameOf(sampler.sample())
+      recorder?.write(frame)
+      print(frame, n)
+    }
+    if (recorder) await Promise.race([recorder.close(), insisted(stop)])
+  } finally {
+    recorder?.closeNow() // (already closed, unless the session failed or was forced)
+    sampler?.close()
+  }
+}
+
+/** A recording's frames, printed as the live run printed them; a cut file up to its cut, and said. */
+async function replayTop(path: string, count: number | undefined, stop: StopSignal, paced: () => Promise<boolean>, print: Printer): Promise<void> {
+  const source = ReplayFrameSource.open(path)
+  try {
+    let stopped: string | undefined
+    void stop.done.then((reason) => (stopped = reason))
+    for (let n = 1; count === undefined || n <= count; n++) {
+      // A turn of the event loop per frame, so Ctrl-C and a closed pipe are seen.
+      await new Promise((r) => setImmediate(r))
+      if (stopped !== undefined || !(await paced())) break
+      const frame = await source.next()
+      if (!frame) break
+      print(frame, n)
+    }
+    const cut = cutNotice(source.file)
+    if (cut && source.atEnd) process.stderr.write(cut + '\n')
+  } finally {
+    source.close()
+  }
 }

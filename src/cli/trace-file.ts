@@ -7,6 +7,10 @@ import {ExitCode, MonitorError} from '../errors.js'
 import {CHROME_TRACE_END, chromeEvent, chromeProcessName, chromeTraceStart} from '../output/chrome.js'
 import {formatLosses} from '../output/format.js'
 import {formatReport, reportJson} from '../output/report.js'
+import {frameJson} from '../proc/document.js'
+import {selectFrameRows} from '../proc/frame-rows.js'
+import {cutNotice, describeTopRecording, openIfTopRecording, type TopRecordingFile} from '../proc/recording.js'
+import {ReplayFrameSource} from '../proc/recording-source.js'
 import {buildReport} from '../trace/file/report.js'
 import {openReplay, type Replay, type ReplaySummary} from '../trace/file/replay.js'
 import {summaryJson} from './summary.js'
@@ -103,6 +107,8 @@ function notices(path: string, s: ReplaySummary): void {
 }
 
 export async function runReport(path: string, o: ReportOptions): Promise<void> {
+  const top = openIfTopRecording(path)
+  if (top) return reportTop(top, o)
   const report = buildReport(path)
   notices(path, report.summary)
   const out = new Output(o.outputFile)
@@ -111,6 +117,8 @@ export async function runReport(path: string, o: ReportOptions): Promise<void> {
 }
 
 export async function runConvert(path: string, o: ConvertOptions): Promise<void> {
+  const top = openIfTopRecording(path)
+  if (top) return convertTop(top, o)
   const replay = openReplay(path)
   try {
     if (o.to === 'chrome' && !replay.spec.timeline) {
@@ -168,4 +176,37 @@ async function convertChrome(replay: Replay<unknown>, out: Output): Promise<void
     sep = ','
   }
   await out.write(CHROME_TRACE_END + '\n')
+}
+
+/** A top recording holds snapshots, not a tracer's records: the report is what it holds, in a line. */
+async function reportTop(file: TopRecordingFile, o: ReportOptions): Promise<void> {
+  file.reader.close()
+  const {samples, header, cut} = file
+  const out = new Output(o.outputFile)
+  const line = `${file.path}: ${describeTopRecording(file)}`
+  if (!o.json) await out.write(line + '\n')
+  else {
+    const span = samples.length ? {start_ts: new Date(samples[0].epochMs).toISOString(), end_ts: new Date(samples.at(-1)!.epochMs).toISOString()} : {start_ts: null, end_ts: null}
+    const doc = {file: file.path, command: header.command, host: header.host, kernel: header.kernel, monitor_version: header.monitor_version, options: header.options, samples: samples.length, ...span, cut: cut ?? null}
+    await out.write(JSON.stringify(doc) + '\n')
+  }
+  await out.end()
+}
+
+/** --to json: every snapshot as `monitor top --replay FILE -o json` prints it (all processes). */
+async function convertTop(file: TopRecordingFile, o: ConvertOptions): Promise<void> {
+  if (o.to !== 'json') {
+    file.reader.close()
+    throw new MonitorError(`${file.path}: ${describeTopRecording(file)}; it has no timeline form: use --to json`, {exitCode: ExitCode.usage})
+  }
+  const source = ReplayFrameSource.of(file)
+  try {
+    const out = new Output(o.outputFile)
+    for (let frame = await source.next(); frame && !out.closed; frame = await source.next()) await out.write(JSON.stringify(frameJson(frame, selectFrameRows(frame))) + '\n')
+    await out.end()
+    const cut = cutNotice(file)
+    if (cut && !out.closed) process.stderr.write(cut + '\n')
+  } finally {
+    source.close()
+  }
 }

@@ -3,16 +3,27 @@
 import {type Column, formatHeader, formatRow} from '../output/columns.js'
 import {csvLine} from '../output/csv.js'
 import {formatBytes} from '../output/format.js'
+import {type FrameProcess, frameOf, type TopFrame} from './frame.js'
 import {processRow, type ProcessRow, ROW_FIELDS} from './rows.js'
 import type {ProcSnapshot} from './sampler.js'
 
 const r2 = (x: number) => Math.round(x * 100) / 100
 
-/** The JSON document of one snapshot; `rows` are record indices (selectRows). */
-export function snapshotJson(s: ProcSnapshot, rows: readonly number[]): object {
+/** A snapshot as the frame the printers take, with its rows (record indices) as frame rows. */
+function asFrame(s: ProcSnapshot, rows: readonly number[]): [TopFrame, FrameProcess[]] {
+  return [frameOf(s), rows.map((i) => processRow(s, i))]
+}
+
+export const snapshotJson = (s: ProcSnapshot, rows: readonly number[]): object => frameJson(...asFrame(s, rows))
+export const snapshotCsv = (s: ProcSnapshot, rows: readonly number[]): string[] => frameCsv(...asFrame(s, rows))
+export const snapshotText = (s: ProcSnapshot, rows: readonly number[], depth?: readonly number[]): string[] => frameText(...asFrame(s, rows), depth)
+
+/** The JSON document of one frame (live or replayed: the same frame prints the same document);
+ * `rows` are the frame's processes to print, in order (selectFrameRows). */
+export function frameJson(s: TopFrame, rows: readonly FrameProcess[]): object {
   const sys = s.system
   const mem = sys.memory
-  const self = s.selfIndex >= 0 ? processRow(s, s.selfIndex) : undefined
+  const self = s.self
   return {
     type: 'snapshot',
     ts: new Date(s.epochMs).toISOString(),
@@ -54,7 +65,7 @@ export function snapshotJson(s: ProcSnapshot, rows: readonly number[]): object {
       ),
     },
     monitor: self ? {pid: self.pid, cpu_percent: self.cpu_percent, rss_bytes: self.rss_bytes} : null,
-    processes: rows.map((i) => processRow(s, i)),
+    processes: rows,
   }
 }
 
@@ -63,12 +74,9 @@ export function csvHeader(): string {
   return csvLine(['ts', ...ROW_FIELDS])
 }
 
-export function snapshotCsv(s: ProcSnapshot, rows: readonly number[]): string[] {
+export function frameCsv(s: TopFrame, rows: readonly FrameProcess[]): string[] {
   const ts = new Date(s.epochMs).toISOString()
-  return rows.map((i) => {
-    const row = processRow(s, i)
-    return csvLine([ts, ...ROW_FIELDS.map((f) => row[f])])
-  })
+  return rows.map((row) => csvLine([ts, ...ROW_FIELDS.map((f) => row[f])]))
 }
 
 const fmtTime = (s: number) => {
@@ -95,7 +103,7 @@ export const TOP_COLUMNS: readonly Column<ProcessRow>[] = [
 
 /** A plain-text screen like `top -b`'s: summary lines, the header, a line per row (with `depth`, the
  * tree: commands indented under their parents). */
-export function snapshotText(s: ProcSnapshot, rows: readonly number[], depth?: readonly number[]): string[] {
+export function frameText(s: TopFrame, rows: readonly FrameProcess[], depth?: readonly number[]): string[] {
   const sys = s.system
   const t = sys.tasks
   const mem = sys.memory
@@ -103,7 +111,7 @@ export function snapshotText(s: ProcSnapshot, rows: readonly number[], depth?: r
     const p = sys.pressure[k]
     return p?.some ? `${k} ${p.some.avg10.toFixed(2)}` : `${k} -`
   }
-  const self = s.selfIndex >= 0 ? processRow(s, s.selfIndex) : undefined
+  const self = s.self
   const ctx = {utc: true, nowNs: 0}
   return [
     `monitor top - ${new Date(s.epochMs).toISOString()} up ${(sys.uptimeS / 86400).toFixed(1)} days, load average: ${sys.load.load1.toFixed(2)}, ${sys.load.load5.toFixed(2)}, ${sys.load.load15.toFixed(2)}`,
@@ -113,10 +121,6 @@ export function snapshotText(s: ProcSnapshot, rows: readonly number[], depth?: r
     `Pressure (some avg10): ${psi('cpu')}, ${psi('memory')}, ${psi('io')}${self ? `; monitor: ${self.cpu_percent.toFixed(1)}% CPU, ${formatBytes(self.rss_bytes)} RSS` : ''}`,
     '',
     formatHeader(TOP_COLUMNS),
-    ...rows.map((i, k) => {
-      const row = processRow(s, i)
-      if (depth?.[k]) row.command = `${'  '.repeat(depth[k] - 1)} \\_ ${row.command}`
-      return formatRow(TOP_COLUMNS, row, ctx)
-    }),
+    ...rows.map((row, k) => formatRow(TOP_COLUMNS, depth?.[k] ? {...row, command: `${'  '.repeat(depth[k] - 1)} \\_ ${row.command}`} : row, ctx)),
   ]
 }

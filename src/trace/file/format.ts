@@ -9,7 +9,8 @@
  *   frames    one after another until the end of the file:
  *               u32 crc32    CRC-32 (zlib's, IEEE 802.3) of the 8 header bytes that follow plus the payload
  *               u32 length   payload bytes (as stored)
- *               u8  kind     1 header, 2 batch, 3 stats, 4 end, 5 state; readers skip kinds they do not know
+ *               u8  kind     1 header, 2 batch, 3 stats, 4 end, 5 state, 6 sample; readers skip kinds they
+ *                            do not know
  *               u8  flags    bit 0: the payload is raw-deflated (RFC 1951)
  *               u16 reserved (0)
  *               payload
@@ -28,6 +29,10 @@
  *     (TracerSpec.state: e.g. owners of connections older than tracing), opaque to the container.
  *     When present it is the frame right after the header, so a replay has it before the first
  *     batch and hands it to the reducer. Deflated when large.
+ *   sample (6, optional; added after version 1 shipped): one sample of a command that records samples
+ *     rather than ring batches (`top --record`: one refresh of every process, src/proc/recording.ts),
+ *     in the recorded command's own encoding: opaque to the container, which only checksums,
+ *     deflates and cuts it like any frame. Readers that predate it skip it.
  *   end (4, JSON): {ns, duration_s, counts, lost, lost_total} — the summary of the live run. A file
  *     without it was cut (the recorder was killed, the disk filled): readers read every whole frame
  *     before the cut and say it was cut. A bad checksum in the last frame is a cut too (a torn write);
@@ -42,7 +47,7 @@ export const FRAME_HEADER_BYTES = 12
 /** Bytes before a batch frame's records: the receipt time. */
 export const BATCH_PREFIX_BYTES = 8
 
-export const FrameKind = {header: 1, batch: 2, stats: 3, end: 4, state: 5} as const
+export const FrameKind = {header: 1, batch: 2, stats: 3, end: 4, state: 5, sample: 6} as const
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind]
 
 export const FrameFlag = {deflated: 1} as const

@@ -25,6 +25,8 @@ export type TraceFrame =
   | {kind: 'batch'; offset: number; receiptNs: number; records: Buffer}
   | {kind: 'stats'; offset: number; stats: TraceStats}
   | {kind: 'end'; offset: number; end: TraceEnd}
+  /** A sample in the recorded command's own encoding (format.ts), inflated. */
+  | {kind: 'sample'; offset: number; payload: Buffer}
 
 /** Where and why a file stops short of its end frame. */
 export interface TraceCut {
@@ -93,9 +95,10 @@ export class TraceFileReader {
     }
   }
 
-  /** Every frame after the header, in file order. At the end, `cut` says whether the file was cut. */
-  *frames(): Generator<TraceFrame> {
-    let at = this.framesAt
+  /** Every frame after the header (or from `from`, the offset of a frame frames() yielded before),
+   * in file order. At the end, `cut` says whether the file was cut. */
+  *frames(from = this.framesAt): Generator<TraceFrame> {
+    let at = from
     this.cut = undefined
     for (;;) {
       if (at === this.size) {
@@ -116,6 +119,9 @@ export class TraceFileReader {
           break
         case FrameKind.stats:
           yield {kind: 'stats', offset, stats: this.parseJson(f.payload, offset) as TraceStats}
+          break
+        case FrameKind.sample:
+          yield {kind: 'sample', offset, payload: f.payload}
           break
         case FrameKind.end:
           yield {kind: 'end', offset, end: this.parseJson(f.payload, offset) as TraceEnd}

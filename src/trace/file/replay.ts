@@ -73,7 +73,7 @@ export class Replay<R> {
       else if (frame.kind === 'end') {
         end = frame.end
         this.endNs = Math.max(this.endNs, end.ns)
-      } else {
+      } else if (frame.kind === 'batch') {
         this.endNs = frame.receiptNs
         reducer.tick?.(frame.receiptNs)
         try {

@@ -6,7 +6,7 @@
  * ring (records wait in the kernel, overflows are counted) instead of growing memory. A write error
  * fails the recording at once. */
 import {closeSync, fsync, openSync, close as closeFd, writeSync, writev, writevSync} from 'node:fs'
-import {deflateRawSync} from 'node:zlib'
+import {deflateRawSync, type ZlibOptions} from 'node:zlib'
 
 import {ExitCode, MonitorError} from '../../errors.js'
 import {BATCH_PREFIX_BYTES, encodeFrame, FRAME_HEADER_BYTES, FrameFlag, FrameKind, jsonFrame, preamble, sealFrame} from './format.js'
@@ -97,9 +97,18 @@ export class TraceFileWriter {
 
   /** A JSON frame; one large enough to pay (a start-up state) is deflated like a batch. */
   json(kind: FrameKind, value: unknown): void {
-    const frame = jsonFrame(kind, value)
+    this.pushDeflated(jsonFrame(kind, value), kind, DEFLATE_OPTIONS)
+  }
+
+  /** A frame of `payload` (a sample), deflated with `options` when that makes it smaller: a
+   * recorder that writes a few large frames a second can afford more effort than batches can. */
+  frame(kind: FrameKind, payload: Uint8Array, options: ZlibOptions = DEFLATE_OPTIONS): void {
+    this.pushDeflated(encodeFrame(kind, payload), kind, options)
+  }
+
+  private pushDeflated(frame: Buffer, kind: FrameKind, options: ZlibOptions): void {
     if (this.deflate && frame.length - FRAME_HEADER_BYTES >= MIN_DEFLATE_BYTES) {
-      const z = deflateRawSync(frame.subarray(FRAME_HEADER_BYTES), DEFLATE_OPTIONS)
+      const z = deflateRawSync(frame.subarray(FRAME_HEADER_BYTES), options)
       if (z.length + FRAME_HEADER_BYTES < frame.length) return this.push(encodeFrame(kind, z, FrameFlag.deflated))
     }
     this.push(frame)
