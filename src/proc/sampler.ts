@@ -80,6 +80,9 @@ export class ProcSampler {
   private rows: (StaticInfo | undefined)[] = []
   private readonly constants = procConstants()
   private readonly users: UserNames
+  /** Boot time, epoch seconds: taken once, so a process's start_ts is the same in every sample (each
+   * reading of uptime against the wall clock moves it by a millisecond or two). */
+  private bootS = 0
   readonly mode: CpuMode
 
   constructor(options: SamplerOptions = {}) {
@@ -97,7 +100,9 @@ export class ProcSampler {
   /** Takes the first reading, the start of the first interval. */
   start(): void {
     this.prev.copyFrom(this.reader.read())
-    this.prevStat = parseStat(this.reader.system().stat)
+    const texts = this.reader.system()
+    this.bootS = Date.now() / 1000 - parseUptime(texts.uptime)
+    this.prevStat = parseStat(texts.stat)
   }
 
   /** A reading, measured against the previous one (start() must have run). */
@@ -132,7 +137,7 @@ export class ProcSampler {
         },
         tasks: countTasks(cur, this.rows),
       },
-      bootS: epochMs / 1000 - uptimeS,
+      bootS: this.bootS,
       clockTicks: this.constants.clockTicks,
       pageSize: this.constants.pageSize,
       selfIndex: findPid(cur, process.pid),
