@@ -1,6 +1,6 @@
 /** The live table in a real terminal (tmux), read as a user would: columns aligned with the header,
  * pause, filter, scroll, quit; fitted to 80 columns; still drawn with CI=true set. */
-import {execFileSync, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -9,28 +9,24 @@ import {afterEach, expect, it} from 'vitest'
 import {fitColumns} from '../../src/output/columns.js'
 import {EXEC_COLUMNS} from '../../src/trace/exec/columns.js'
 import {CLI, describeEbpf, sleep, waitFor} from '../support/ebpf.js'
+import {TmuxSession} from '../support/tmux.js'
 
-const SESSION = `monitor-tui-${process.pid}`
-
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', args, {encoding: 'utf8'})
-}
+let term = new TmuxSession()
 
 function screen(): string {
-  return tmux('capture-pane', '-p', '-t', SESSION)
+  return term.screen()
 }
 
 function start(width: number, height: number, env = 'env -u CI'): void {
   // Only this test's children: other activity on the host stays off the screen.
   const cmd = `${env} ${process.execPath} ${CLI} trace exec --pid ${process.pid}; echo "EXITED $?"; sleep 60`
-  tmux('new-session', '-d', '-s', SESSION, '-x', String(width), '-y', String(height), cmd)
+  term = new TmuxSession()
+  term.start(cmd, width, height)
 }
 
 const footer = /runs?, \d+ running · lost 0/
 
-afterEach(() => {
-  spawnSync('tmux', ['kill-session', '-t', SESSION])
-})
+afterEach(() => term.kill())
 
 /** Where each column of the list starts and ends on a line of `width` characters. */
 function spans(width: number) {
@@ -81,31 +77,31 @@ describeEbpf('trace exec live table', () => {
     const times = lines.slice(1).filter((l) => /^\d\d:/.test(l)).map((l) => l.slice(0, 12))
     expect([...times].sort().reverse()).toEqual(times)
 
-    tmux('send-keys', '-t', SESSION, 'p')
+    term.keys('p')
     expect(await waitFor(() => screen().includes('PAUSED'), 3000)).toBe(true)
     expect(screen()).toContain('p resume')
     spawnSync('/bin/true', ['marker-two'])
     await sleep(400)
     expect(screen()).not.toContain('marker-two')
-    tmux('send-keys', '-t', SESSION, 'p')
+    term.keys('p')
     expect(await waitFor(() => screen().includes('marker-two'), 3000)).toBe(true)
 
-    tmux('send-keys', '-t', SESSION, '/', 'm', 'a', 'r', 'k', 'e', 'r', '-', 'o', 'Enter')
+    term.keys('/', 'm', 'a', 'r', 'k', 'e', 'r', '-', 'o', 'Enter')
     expect(await waitFor(() => screen().includes('filter “marker-o”'), 3000), screen()).toBe(true)
     expect(screen()).not.toContain('marker-two')
     expect(screen()).toContain('marker-one')
-    tmux('send-keys', '-t', SESSION, 'Escape')
+    term.keys('Escape')
     expect(await waitFor(() => screen().includes('marker-two'), 3000), screen()).toBe(true)
 
     // More rows than fit: the footer says so, and scrolling reaches the oldest.
     for (let i = 1; i <= 40; i++) spawnSync('/bin/true', [`scroll-${i}`])
     expect(await waitFor(() => /\(\+\d+ more ↓\)/.test(screen()) && screen().includes('scroll-40'), 5000), screen()).toBe(true)
-    tmux('send-keys', '-t', SESSION, 'End')
+    term.keys('End')
     expect(await waitFor(() => screen().includes('SCROLLED') && screen().includes('marker-one'), 3000), screen()).toBe(true)
-    tmux('send-keys', '-t', SESSION, 'Home')
+    term.keys('Home')
     expect(await waitFor(() => screen().includes('scroll-40') && !screen().includes('SCROLLED'), 3000), screen()).toBe(true)
 
-    tmux('send-keys', '-t', SESSION, 'q')
+    term.keys('q')
     expect(await waitFor(() => screen().includes('EXITED 0'), 10_000), screen()).toBe(true)
     expect(screen()).toMatch(/\d+ runs?, \d+ running in [\d.]+s, lost 0/)
   })
@@ -121,7 +117,7 @@ describeEbpf('trace exec live table', () => {
     const row = lines.find((l) => l.includes('e8-'))!
     expect(row.length).toBeLessThanOrEqual(80)
     expect(row.endsWith('~')).toBe(true)
-    tmux('send-keys', '-t', SESSION, 'q')
+    term.keys('q')
     expect(await waitFor(() => screen().includes('EXITED 0'), 10_000), screen()).toBe(true)
   })
 
@@ -130,7 +126,7 @@ describeEbpf('trace exec live table', () => {
     expect(await waitFor(() => footer.test(screen()), 20_000), screen()).toBe(true)
     spawnSync('/bin/true', ['ci-marker'])
     expect(await waitFor(() => screen().includes('ci-marker'), 5000), screen()).toBe(true)
-    tmux('send-keys', '-t', SESSION, 'q')
+    term.keys('q')
     expect(await waitFor(() => screen().includes('EXITED 0'), 10_000), screen()).toBe(true)
   })
 })

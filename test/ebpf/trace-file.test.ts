@@ -1,7 +1,7 @@
 /** Trace files end to end: `trace exec --record` on a known workload, then `trace convert` gives the
  * live run's objects and `trace report` its counts; a recorder killed with -9 leaves a file that
  * still reads (up to its last whole batch) and no BPF programs. */
-import {execFileSync, spawn, spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -9,6 +9,7 @@ import {afterAll, expect, it} from 'vitest'
 
 import {runCli, startCli, startReady} from '../support/cli.js'
 import {CLI, describeEbpf, programsGone, programsOf, waitFor} from '../support/ebpf.js'
+import {TmuxSession} from '../support/tmux.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'monitor-record-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
@@ -67,17 +68,17 @@ describeEbpf('trace files', () => {
 
   it('records behind the live table too (a terminal: tmux)', async () => {
     const file = join(dir, 'table.trace')
-    const session = `monitor-record-${process.pid}`
-    const screen = () => execFileSync('tmux', ['capture-pane', '-p', '-t', session], {encoding: 'utf8'})
+    const term = new TmuxSession()
+    const screen = () => term.screen()
     // Only this test's children, so the counts are known.
     const cmd = `env -u CI ${process.execPath} ${CLI} trace exec --pid ${process.pid} --record ${file} --duration 3; echo "EXITED $?"; sleep 60`
-    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '30', cmd])
+    term.start(cmd, 120, 30)
     try {
       expect(await waitFor(() => /lost 0/.test(screen()), 20_000), screen()).toBe(true)
       for (let i = 0; i < 5; i++) spawnSync('/bin/true', [`table-marker-${i}`])
       expect(await waitFor(() => screen().includes('EXITED 0'), 20_000), screen()).toBe(true)
     } finally {
-      spawnSync('tmux', ['kill-session', '-t', session])
+      term.kill()
     }
     const converted = runCli(['trace', 'convert', file, '--to', 'json'])
     expect(converted.status, converted.stderr).toBe(0)
