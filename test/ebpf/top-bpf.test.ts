@@ -75,12 +75,14 @@ describeEbpf('monitor top: eBPF columns', () => {
     const a = start('taskset', ['-c', '1', 'sh', '-c', 'while :; do :; done'])
     const b = start('taskset', ['-c', '1', 'sh', '-c', 'while :; do :; done'])
     // The quiet case must not depend on what else runs here (other builds share both CPUs). As a
-    // real-time task the sleeper preempts any normal task when its timer wakes it, and pinned to
-    // the other CPU it never meets the spinners; it prints once it runs so. Still, this kernel is
-    // PREEMPT_NONE (a VM, too): a woken real-time task waits until the task on its CPU leaves kernel
-    // code, and a build's long syscall or a stolen vCPU now and then makes that a millisecond. So
-    // of three one-second refreshes, one must be clean; the spinners must wait in every one.
-    const sleeper = start('taskset', ['-c', '0', 'chrt', '-f', '10', 'python3', '-c', 'import time\nprint("ready", flush=True)\nwhile True: time.sleep(0.01)'])
+    // real-time task the sleeper preempts any normal task when its timer wakes it; it prints once it
+    // runs so. But this kernel is PREEMPT_NONE (and a VM): a woken real-time task still waits until
+    // the task on its CPU leaves kernel code, and other jobs' long syscalls make that milliseconds
+    // at times. So it shares the spinners' CPU: they never enter the kernel (a user-mode loop is
+    // preempted at once), and with two of them pinned there the load balancer moves everything
+    // else to the other CPU. Of three one-second refreshes one must be clean; the spinners must
+    // wait in every one.
+    const sleeper = start('taskset', ['-c', '1', 'chrt', '-f', '10', 'python3', '-c', 'import time\nprint("ready", flush=True)\nwhile True: time.sleep(0.01)'])
     expect(await waitFor(() => sleeper.lines.includes('ready'), 10_000)).toBe(true)
     const pids = [a.child.pid!, b.child.pid!, sleeper.child.pid!]
     const docs = top(['--count', '3', '--interval', '1', ...pids.flatMap((p) => ['--pid', String(p)])])
@@ -95,7 +97,7 @@ describeEbpf('monitor top: eBPF columns', () => {
       const quiet = row(doc, sleeper.child.pid!)
       // ~100 wakeups a second; fewer only if the machine stalled the sleeper's timer.
       expect(quiet.runq_count, JSON.stringify(quiet)).toBeGreaterThan(50)
-      expect(quiet.runq_avg_ns!).toBeLessThanOrEqual(quiet.runq_p99_ns!)
+      expect(quiet.runq_avg_ns!).toBeGreaterThan(0) // (may exceed p99: one long wait in ~100 weighs on the mean, not the p99)
     }
     const p99s = docs.map((d) => row(d, sleeper.child.pid!).runq_p99_ns!)
     expect(Math.min(...p99s), `sleeper p99 per refresh: ${p99s.join(', ')} ns`).toBeLessThan(1 * MS)
