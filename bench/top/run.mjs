@@ -12,7 +12,9 @@
 //    mode (`-o columns --interval 1`, every process printed each second, like top -b), the same
 //    with `--limit 50` (monitor-screen: the rows a 200×50 screen shows, until the live view lands), procps
 //    `top -b -d 1` and `htop -d 10` in tmux 200×50 (1 s refresh). CPU = utime + stime of all their
-//    threads over the window; RSS = VmRSS at its end.
+//    threads over the window; RSS = VmRSS at its end. Both monitor arms run with --no-bpf (the /proc
+//    side alone); monitor-bpf is the batch arm with the eBPF columns on (the default as root), its
+//    CPU counting the run time of the BPF programs it holds (kernel.bpf_stats_enabled on meanwhile).
 // --procs idle `sleep` processes are started first (in their own process group, killed at exit;
 // they also end by themselves after the benchmark's expected length). Targets (issue 8): monitor
 // CPU ≤ htop's (must, both monitor arms: exits 1 when missed), ≤ procps top's (goal, monitor-screen,

@@ -23,8 +23,12 @@ import {TRACERS} from '../trace/registry.js'
 
 export type {HookName, HookResult}
 
+/** What doctor reads of a command's spec: its object, the programs it loads and what it says. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- specs of any option type, called with {}
+type DoctorSpec = Pick<ObjectSpec<any>, 'object' | 'programs' | 'notices'>
+
 /** The eBPF columns of `monitor top` and the object each loads (src/proc/bpf-columns.ts). */
-const TOP_BPF_PARTS: readonly [part: string, spec: Pick<ObjectSpec<Record<string, never>>, 'object' | 'programs' | 'notices'>][] = [
+const TOP_BPF_PARTS: readonly [part: string, spec: DoctorSpec][] = [
   ['run-queue latency', {object: 'topsched'}],
   ['TCP bytes/s', topTcpSpec],
   ['short-lived processes', execSpec],
@@ -141,17 +145,14 @@ export async function runDoctor(): Promise<DoctorReport> {
 
   const commands: DoctorReport['commands'] = {doctor: {ok: true}}
   // programs() of default options: which programs a command loads depends on its mode, not its filters.
-  for (const spec of [...TRACERS, ...INTERVAL_TOOLS]) {
+  const check = (spec: DoctorSpec): CommandStatus => {
     const status = commandStatus(spec.object, spec.programs?.({}), hooks, tracefs, cannotProbe)
     const notes = status.ok ? (spec.notices?.({}) ?? []) : []
-    commands[spec.command] = notes.length ? {...status, notes} : status
+    return notes.length ? {...status, notes} : status
   }
+  for (const spec of [...TRACERS, ...INTERVAL_TOOLS]) commands[spec.command] = check(spec)
   // `top` runs without them (its columns are off, with the reason as the note), so each part is a row.
-  for (const [part, spec] of TOP_BPF_PARTS) {
-    const status = commandStatus(spec.object, spec.programs?.({}), hooks, tracefs, cannotProbe)
-    const notes = status.ok ? (spec.notices?.({}) ?? []) : []
-    commands[`top: ${part}`] = notes.length ? {...status, notes} : status
-  }
+  for (const [part, spec] of TOP_BPF_PARTS) commands[`top: ${part}`] = check(spec)
 
   const engineOk = !cannotProbe && tracefs !== null && hooks.tracepoint.status === 'ok' && hooks.ringbuf.status === 'ok'
   const report: DoctorReport = {

@@ -98,8 +98,8 @@ class ExecFeed {
     this.obj = loadAndAttach(execSpec, {allExits: true, ringBytes: 1 << 20}, (obj) => obj)
     try {
       this.stream = this.obj.stream({
-        // Small batches, flushed often: a row that reaches JS after the refresh its exit preceded
-        // is reported a refresh late.
+        // Flushed every 50 ms: a row that reaches JS after the refresh its exit preceded is
+        // reported with the next one (ShortLivedCollector).
         batchBytes: 256 * 1024,
         flushMs: 50,
         queueDepth: 4,
