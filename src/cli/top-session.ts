@@ -4,8 +4,9 @@
  * a snapshot every interval until --count, --duration, Ctrl-C or a closed pipe. */
 import {ExitCode, MonitorError} from '../errors.js'
 import {LineWriter} from '../output/line-writer.js'
+import {openTopBpf, type TopBpf} from '../proc/bpf-columns.js'
 import {csvHeader, frameCsv, frameJson, frameText} from '../proc/document.js'
-import {frameOf, type TopFrame} from '../proc/frame.js'
+import {type FrameBpfStatus, frameOf, type TopFrame} from '../proc/frame.js'
 import {pickFrameRows} from '../proc/frame-rows.js'
 import {cutNotice, TopRecorder} from '../proc/recording.js'
 import {ReplayFrameSource} from '../proc/recording-source.js'
@@ -29,6 +30,19 @@ export interface TopOptions {
   record?: string
   /** Print the frames of this recording instead of reading /proc. */
   replay?: string
+  /** The eBPF columns (default on; off without root or a capable kernel, with a note). */
+  bpf?: boolean
+}
+
+/** The eBPF side if it can run, else why not: never an error for plain `top`. */
+function startBpf(o: TopOptions): {bpf?: TopBpf; off: FrameBpfStatus} {
+  if (o.bpf === false) return {off: {state: 'off', note: 'turned off (--no-bpf)', lost: 0}}
+  try {
+    return {bpf: openTopBpf(), off: {state: 'off', note: null, lost: 0}}
+  } catch (error) {
+    if (!(error instanceof MonitorError)) throw error
+    return {off: {state: 'off', note: error.message, lost: 0}}
+  }
 }
 
 /** The mode the flags and the terminal ask for: a batch of snapshots, or the live view (not built yet). */
@@ -87,9 +101,13 @@ type Printer = (frame: TopFrame, n: number) => void
 async function sampleTop(o: TopOptions, count: number | undefined, stop: StopSignal, paced: () => Promise<boolean>, print: Printer): Promise<void> {
   const recorder = o.record === undefined ? undefined : new TopRecorder(o.record, {intervalS: o.intervalS, mode: o.mode})
   let sampler: ProcSampler | undefined
+  let bpf: TopBpf | undefined
   try {
     sampler = new ProcSampler({mode: o.mode})
+    const started = startBpf(o)
+    bpf = started.bpf
     sampler.start()
+    bpf?.begin()
     const t0 = performance.now()
     for (let n = 1; count === undefined || n <= count; n++) {
       // On a schedule from the start, so a slow refresh does not push every later one back.
@@ -97,13 +115,14 @@ async function sampleTop(o: TopOptions, count: number | undefined, stop: StopSig
       const ended = [stop.done, new Promise<undefined>((r) => setTimeout(r, Math.max(0, wait)))]
       const reason = await Promise.race(recorder ? [...ended, recorder.failed] : ended)
       if (reason !== undefined || !(await paced())) break
-      const frame = frameOf(sampler.sample())
+      const frame = frameOf(sampler.sample(), bpf?.sample(), started.off)
       recorder?.write(frame)
       print(frame, n)
     }
     if (recorder) await Promise.race([recorder.close(), insisted(stop)])
   } finally {
     recorder?.closeNow() // (already closed, unless the session failed or was forced)
+    bpf?.close()
     sampler?.close()
   }
 }

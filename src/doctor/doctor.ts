@@ -15,10 +15,24 @@ import {
   readTrimmed,
 } from '../engine/host.js'
 import {HOOK_NAMES, type HookName, type HookResult, libbpfVersion, objectNeeds, probeHook} from '../engine/probe.js'
+import {execSpec} from '../trace/exec/spec.js'
+import type {ObjectSpec} from '../trace/interval.js'
 import {INTERVAL_TOOLS} from '../trace/interval-registry.js'
+import {topTcpSpec} from '../trace/tcptop/top.js'
 import {TRACERS} from '../trace/registry.js'
 
 export type {HookName, HookResult}
+
+/** What doctor reads of a command's spec: its object, the programs it loads and what it says. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- specs of any option type, called with {}
+type DoctorSpec = Pick<ObjectSpec<any>, 'object' | 'programs' | 'notices'>
+
+/** The eBPF columns of `monitor top` and the object each loads (src/proc/bpf-columns.ts). */
+const TOP_BPF_PARTS: readonly [part: string, spec: DoctorSpec][] = [
+  ['run-queue latency', {object: 'topsched'}],
+  ['TCP bytes/s', topTcpSpec],
+  ['short-lived processes', execSpec],
+]
 
 export interface CommandStatus {
   ok: boolean
@@ -80,14 +94,14 @@ function commandStatus(
   // A tracepoint missing from this kernel (say sock_send_length before 6.3) fails only its command.
   const tracepoints: string[] = []
   for (const p of needs.programs) {
-    if (!p.target || (p.hook !== 'tracepoint' && p.hook !== 'raw_tp')) continue
+    if (!p.target || (p.hook !== 'tracepoint' && p.hook !== 'raw_tp' && p.hook !== 'tp_btf')) continue
     tracepoints.push(p.target)
-    if (tracefs && !tracepointExists(tracefs, p)) problems.push(`${p.hook === 'raw_tp' ? 'raw tracepoint' : 'tracepoint'} ${p.target} does not exist in this kernel`)
+    if (tracefs && !tracepointExists(tracefs, p)) problems.push(`${p.hook === 'tracepoint' ? 'tracepoint' : 'raw tracepoint'} ${p.target} does not exist in this kernel`)
   }
   return problems.length ? {ok: false, reason: problems.join('; '), needs: types, tracepoints} : {ok: true, needs: types, tracepoints}
 }
 
-/** A tracepoint by `category/name`; a raw tracepoint by its bare name, in whichever category. */
+/** A tracepoint by `category/name`; a raw tracepoint (raw_tp, tp_btf) by its bare name, in whichever category. */
 function tracepointExists(tracefs: string, p: {hook: string; target?: string}): boolean {
   if (p.hook === 'tracepoint') return existsSync(`${tracefs}/events/${p.target}`)
   let categories: string[]
@@ -131,11 +145,14 @@ export async function runDoctor(): Promise<DoctorReport> {
 
   const commands: DoctorReport['commands'] = {doctor: {ok: true}}
   // programs() of default options: which programs a command loads depends on its mode, not its filters.
-  for (const spec of [...TRACERS, ...INTERVAL_TOOLS]) {
+  const check = (spec: DoctorSpec): CommandStatus => {
     const status = commandStatus(spec.object, spec.programs?.({}), hooks, tracefs, cannotProbe)
     const notes = status.ok ? (spec.notices?.({}) ?? []) : []
-    commands[spec.command] = notes.length ? {...status, notes} : status
+    return notes.length ? {...status, notes} : status
   }
+  for (const spec of [...TRACERS, ...INTERVAL_TOOLS]) commands[spec.command] = check(spec)
+  // `top` runs without them (its columns are off, with the reason as the note), so each part is a row.
+  for (const [part, spec] of TOP_BPF_PARTS) commands[`top: ${part}`] = check(spec)
 
   const engineOk = !cannotProbe && tracefs !== null && hooks.tracepoint.status === 'ok' && hooks.ringbuf.status === 'ok'
   const report: DoctorReport = {

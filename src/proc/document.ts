@@ -2,8 +2,8 @@
  * command's JSON), CSV rows, and a plain-text screen like `top -b`. */
 import {type Column, formatHeader, formatRow} from '../output/columns.js'
 import {csvLine} from '../output/csv.js'
-import {formatBytes} from '../output/format.js'
-import {type FrameProcess, frameOf, type TopFrame} from './frame.js'
+import {formatBytes, formatDuration} from '../output/format.js'
+import {type FrameProcess, frameOf, type ProcBpfColumns, type TopFrame} from './frame.js'
 import {processRow, type ProcessRow, ROW_FIELDS} from './rows.js'
 import type {ProcSnapshot} from './sampler.js'
 
@@ -18,12 +18,27 @@ export const snapshotJson = (s: ProcSnapshot, rows: readonly number[]): object =
 export const snapshotCsv = (s: ProcSnapshot, rows: readonly number[]): string[] => frameCsv(...asFrame(s, rows))
 export const snapshotText = (s: ProcSnapshot, rows: readonly number[], depth?: readonly number[]): string[] => frameText(...asFrame(s, rows), depth)
 
+/** What a process the engine saw nothing of has in a column: no bytes, no waits. */
+const NOTHING: Required<ProcBpfColumns> = {tx_bytes_per_s: 0, rx_bytes_per_s: 0, runq_avg_ns: null, runq_p99_ns: null, runq_count: 0}
+
+/** The engine's columns of a frame (none when it was off). */
+const bpfColumns = (s: TopFrame) => (s.bpf.state === 'on' ? s.bpf.columns : undefined)
+
+/** A process as JSON: while the engine is on, every process carries every column it fills. */
+function processJson(p: FrameProcess, columns: readonly (keyof ProcBpfColumns)[] | undefined): FrameProcess {
+  if (!columns || columns.every((c) => p[c] !== undefined)) return p
+  const out: FrameProcess = {...p}
+  for (const c of columns) if (out[c] === undefined) Object.assign(out, {[c]: NOTHING[c]})
+  return out
+}
+
 /** The JSON document of one frame (live or replayed: the same frame prints the same document);
  * `rows` are the frame's processes to print, in order (selectFrameRows). */
 export function frameJson(s: TopFrame, rows: readonly FrameProcess[]): object {
   const sys = s.system
   const mem = sys.memory
   const self = s.self
+  const columns = bpfColumns(s)
   return {
     type: 'snapshot',
     ts: new Date(s.epochMs).toISOString(),
@@ -65,7 +80,10 @@ export function frameJson(s: TopFrame, rows: readonly FrameProcess[]): object {
       ),
     },
     monitor: self ? {pid: self.pid, cpu_percent: self.cpu_percent, rss_bytes: self.rss_bytes} : null,
-    processes: rows,
+    processes: columns ? rows.map((p) => processJson(p, columns)) : rows,
+    // (A frame recorded before the engine's fields existed has neither: off, no list.)
+    short_lived: s.shortLived ?? null,
+    bpf: s.bpf ? {state: s.bpf.state, note: s.bpf.note, lost: s.bpf.lost, ...(columns ? {columns} : {})} : {state: 'off', note: null, lost: 0},
   }
 }
 
@@ -101,6 +119,27 @@ export const TOP_COLUMNS: readonly Column<ProcessRow>[] = [
   {header: 'COMMAND', width: 7, flex: true, value: (r) => r.command},
 ]
 
+/** The eBPF columns of the text screen, before COMMAND, while the engine fills them. */
+const BPF_TEXT_COLUMNS: Partial<Record<keyof ProcBpfColumns, Column<FrameProcess>>> = {
+  tx_bytes_per_s: {header: 'TX/s', width: 7, align: 'right', value: (r) => formatBytes(r.tx_bytes_per_s ?? 0)},
+  rx_bytes_per_s: {header: 'RX/s', width: 7, align: 'right', value: (r) => formatBytes(r.rx_bytes_per_s ?? 0)},
+  runq_p99_ns: {header: 'RQ-P99', width: 8, align: 'right', value: (r) => formatDuration(r.runq_p99_ns ?? null)},
+}
+
+function textColumns(s: TopFrame): readonly Column<FrameProcess>[] {
+  const extra = (bpfColumns(s) ?? []).flatMap((c) => BPF_TEXT_COLUMNS[c] ?? [])
+  return extra.length ? [...TOP_COLUMNS.slice(0, -1), ...extra, TOP_COLUMNS[TOP_COLUMNS.length - 1]] : TOP_COLUMNS
+}
+
+/** The eBPF line of the text screen: why it is off, or its losses, notes and the short-lived. */
+function bpfLine(s: TopFrame): string {
+  const b = s.bpf
+  if (!b || b.state === 'off') return `eBPF columns off${b?.note ? `: ${b.note}` : ''}`
+  const list = s.shortLived ?? []
+  const names = list.slice(0, 8).map((p) => `${p.comm}[${p.pid}]`).join(' ')
+  return `eBPF: on, ${b.lost} lost${b.note ? ` (${b.note})` : ''}; ${list.length} short-lived${names ? `: ${names}${list.length > 8 ? ' ...' : ''}` : ''}`
+}
+
 /** A plain-text screen like `top -b`'s: summary lines, the header, a line per row (with `depth`, the
  * tree: commands indented under their parents). */
 export function frameText(s: TopFrame, rows: readonly FrameProcess[], depth?: readonly number[]): string[] {
@@ -113,14 +152,16 @@ export function frameText(s: TopFrame, rows: readonly FrameProcess[], depth?: re
   }
   const self = s.self
   const ctx = {utc: true, nowNs: 0}
+  const columns = textColumns(s)
   return [
     `monitor top - ${new Date(s.epochMs).toISOString()} up ${(sys.uptimeS / 86400).toFixed(1)} days, load average: ${sys.load.load1.toFixed(2)}, ${sys.load.load5.toFixed(2)}, ${sys.load.load15.toFixed(2)}`,
     `Tasks: ${t.total} total, ${t.running} running, ${t.sleeping} sleeping, ${t.stopped} stopped, ${t.zombie} zombie; ${t.threads} threads`,
     `%Cpu: ${sys.cpuPercent.toFixed(1)} busy over ${s.intervalS.toFixed(2)}s (${sys.perCpuPercent.map((p) => p.toFixed(0)).join(' ')} per CPU); CPU% column: 100 = ${s.mode === 'core' ? 'one core' : 'all CPUs'}`,
     `Mem: ${formatBytes(mem.totalBytes)} total, ${formatBytes(mem.totalBytes - mem.availableBytes)} used, ${formatBytes(mem.availableBytes)} avail; Swap: ${formatBytes(mem.swapTotalBytes)} total, ${formatBytes(mem.swapTotalBytes - mem.swapFreeBytes)} used`,
     `Pressure (some avg10): ${psi('cpu')}, ${psi('memory')}, ${psi('io')}${self ? `; monitor: ${self.cpu_percent.toFixed(1)}% CPU, ${formatBytes(self.rss_bytes)} RSS` : ''}`,
+    bpfLine(s),
     '',
-    formatHeader(TOP_COLUMNS),
-    ...rows.map((row, k) => formatRow(TOP_COLUMNS, depth?.[k] ? {...row, command: `${'  '.repeat(depth[k] - 1)} \\_ ${row.command}`} : row, ctx)),
+    formatHeader(columns),
+    ...rows.map((row, k) => formatRow(columns, depth?.[k] ? {...row, command: `${'  '.repeat(depth[k] - 1)} \\_ ${row.command}`} : row, ctx)),
   ]
 }

@@ -43,6 +43,9 @@ export interface FrameBpfStatus {
   note: string | null
   /** Records or samples the kernel side could not deliver this interval (counted, never silent). */
   lost: number
+  /** on: the columns this frame's processes carry (a process without a value waited never / sent
+   * nothing: 0 or null); absent when off. */
+  columns?: readonly (keyof ProcBpfColumns)[]
 }
 
 export interface TopFrame {
@@ -67,7 +70,14 @@ export interface BpfSample {
   lost: number
   /** Run time of monitor's own BPF programs over the interval, ns: added to monitor's CPU%. */
   bpfRunNs: number
+  /** What is missing although the engine runs (no TCP columns before Linux 6.3, BPF run time not
+   * counted while kernel.bpf_stats_enabled is 0). */
+  note?: string | null
+  /** The columns the engine fills (default: all of ProcBpfColumns). */
+  columns?: readonly (keyof ProcBpfColumns)[]
 }
+
+const ALL_BPF_COLUMNS: readonly (keyof ProcBpfColumns)[] = ['tx_bytes_per_s', 'rx_bytes_per_s', 'runq_avg_ns', 'runq_p99_ns', 'runq_count']
 
 const BPF_OFF: FrameBpfStatus = {state: 'off', note: null, lost: 0}
 
@@ -90,6 +100,6 @@ export function frameOf(snap: ProcSnapshot, bpf?: BpfSample | null, off: FrameBp
     self: selfRow ? {pid: selfRow.pid, cpu_percent: Math.round((selfRow.cpu_percent + bpfShare) * 100) / 100, rss_bytes: selfRow.rss_bytes} : null,
     processes,
     shortLived: bpf ? bpf.shortLived : null,
-    bpf: bpf ? {state: 'on', note: null, lost: bpf.lost} : off,
+    bpf: bpf ? {state: 'on', note: bpf.note ?? null, lost: bpf.lost, columns: bpf.columns ?? ALL_BPF_COLUMNS} : off,
   }
 }

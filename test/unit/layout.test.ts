@@ -37,7 +37,7 @@ const exported = new Map(objects.map((o) => [o, withObject(o, (obj) => obj.handl
 
 describe('event layouts match the C headers (via BTF)', () => {
   it('embeds every BPF object', () => {
-    expect([...objects].sort()).toEqual(['doctor', 'enginetest', 'exec', 'ringbench', 'sampler', 'tcp', 'tcpstream', 'tcptop'])
+    expect([...objects].sort()).toEqual(['doctor', 'enginetest', 'exec', 'ringbench', 'sampler', 'tcp', 'tcpstream', 'tcptop', 'topsched'])
   })
 
   it('layouts are not defined twice', () => {

@@ -19,6 +19,18 @@ a text screen per snapshot.
 Process fields: pid, ppid, user, uid, state, priority, nice, threads, cpu_percent, mem_percent,
 rss_bytes, shared_bytes, virt_bytes, cpu_time_s, start_ts, processor, cgroup, container, command, comm.
 
+eBPF columns (on by default as root on a kernel with BTF; --no-bpf turns them off; without root they
+are off with a note, never an error), each over the interval:
+  tx_bytes_per_s, rx_bytes_per_s  TCP payload bytes the process sent / read per second (as top tcp
+                                  counts them: sock_send/recv_length, before Linux 6.3 tcp_probe)
+  runq_avg_ns, runq_p99_ns        run-queue latency of its threads (wakeup or preemption → on a CPU),
+                                  mean and p99 (log-linear histogram, within 6.25%); null: never waited
+  runq_count                      how many times its threads waited
+The JSON document also has short_lived[] (processes that started and ended between two refreshes:
+pid, ppid, comm, command — argv if it exec'd, else null — uid, exit_code (128+signal if killed),
+start_ts, duration_ns) and bpf {state: on|off, note, lost, columns}. monitor's own cpu_percent includes
+the run time of its BPF programs when kernel.bpf_stats_enabled is 1.
+
 --record FILE: also writes every snapshot shown into FILE, a monitor trace file (about 1.2 KB a
 snapshot of 1,000 mostly idle processes: each holds only what changed, with the whole table every
 30 snapshots). Ctrl-C, --count and --duration end the file properly; a recorder that is killed leaves
@@ -47,6 +59,7 @@ says where). \`monitor trace report FILE\` says what a recording holds.`
     comm: Flags.string({summary: 'Only processes whose name or command line contains this'}),
     limit: Flags.integer({summary: 'At most this many rows', min: 1}),
     tree: Flags.boolean({summary: 'Rows as the process tree: each after its parent, siblings by --sort'}),
+    bpf: Flags.boolean({summary: 'eBPF columns: TCP bytes/s, run-queue latency, short-lived processes (on as root; --no-bpf: off)', allowNo: true, default: true}),
     'cpu-mode': Flags.string({summary: 'CPU% scale: core (100% = one core, default) or machine (100% = all CPUs)', options: ['core', 'machine']}),
     record: Flags.string({summary: 'Also record every snapshot shown into this file (replay it with --replay)', helpValue: '<file>'}),
     replay: Flags.string({
@@ -67,6 +80,7 @@ says where). \`monitor trace report FILE\` says what a recording holds.`
       durationS: flags.duration,
       mode: (flags['cpu-mode'] ?? 'core') as 'core' | 'machine',
       tree: flags.tree,
+      bpf: flags.bpf,
       record: flags.record,
       replay: flags.replay,
       selection: {sort: flags.sort as 'cpu' | 'mem' | 'pid' | 'time' | undefined, pids: flags.pid, user: flags.user, comm: flags.comm, limit: flags.limit},
