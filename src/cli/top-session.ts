@@ -31,22 +31,23 @@ export interface TopOptions {
   replay?: string
 }
 
-/** The mode the flags and the terminal ask for: a batch of snapshots, or the live view (not built yet). */
-export function topPlan(o: TopOptions, isTTY: boolean): {output: TopOutput; count?: number} {
+/** The mode the flags and the terminal ask for: a batch of snapshots, or (a terminal with nothing
+ * non-interactive asked for) the live view. */
+export function topPlan(o: TopOptions, isTTY: boolean): {output: TopOutput | 'live'; count?: number} {
   if (o.once && o.count !== undefined && o.count !== 1) throw new MonitorError('--once takes one snapshot: drop --count, or drop --once', {exitCode: ExitCode.usage})
   const count = o.once ? 1 : o.count
   if (o.replay !== undefined && o.record !== undefined) throw new MonitorError('--replay reads a recording, --record writes one: drop one of them', {exitCode: ExitCode.usage})
-  // A terminal with nothing non-interactive asked for is the live view: not built yet (issue 8).
-  // (A replay on a terminal prints its screens until the view can show it.)
-  if (isTTY && !o.once && o.output === undefined && count === undefined && o.replay === undefined)
-    throw new MonitorError('the interactive `monitor top` view is not built yet: use `monitor top --once` (or -o json|csv|columns, --count N)', {
-      exitCode: ExitCode.unavailable,
-    })
+  if (isTTY && !o.once && o.output === undefined && count === undefined && o.replay === undefined) return {output: 'live'}
   return {output: o.output ?? 'columns', count}
 }
 
 export async function runTop(o: TopOptions, isTTY = Boolean(process.stdout.isTTY)): Promise<void> {
   const plan = topPlan(o, isTTY)
+  if (plan.output === 'live') {
+    const {runTopLive} = await import('./top-live.js')
+    const {sort, user, comm, pids} = o.selection
+    return runTopLive({intervalS: o.intervalS, durationS: o.durationS, mode: o.mode, sort, tree: o.tree, user, comm, pids})
+  }
   const stop = stopSignal(o.durationS)
   // A reader that is behind holds the next snapshot back (as top -b blocks in write), so memory
   // never fills with snapshots nobody has read yet.
