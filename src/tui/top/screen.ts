@@ -24,14 +24,18 @@ export interface Chrome {
   page: number
 }
 
+/** Process rows a terminal keeps, however short. */
+const MIN_ROWS = 2
 /** Short-lived rows shown at most (the panel says how many more there were). */
 const PANEL_ROWS = 6
 
 const fit = (text: string, width: number) => cell(text, width)
 
 export function screenChrome(frame: ViewFrame | null, s: TopState, width: number, height: number, source: SourceInfo): Chrome {
-  const header = frame ? headerLines(frame, s, width, source) : [fit(source.live ? 'monitor top: first reading…' : 'monitor top: no frame', width)]
-  const panel = frame && s.shortLived && frame.shortLived ? shortLivedLines(frame.shortLived, width) : []
+  // A short terminal keeps a few process rows: the header's last lines, then the panel, give way.
+  const room = Math.max(0, height - 3 - MIN_ROWS)
+  const header = (frame ? headerLines(frame, s, width, source) : [fit(source.live ? 'monitor top: first reading…' : 'monitor top: no frame', width)]).slice(0, room)
+  const panel = (frame && s.shortLived && frame.shortLived ? shortLivedLines(frame.shortLived, width) : []).slice(0, room - header.length)
   // Column header and status line, plus the spare line.
   const page = Math.max(1, height - header.length - panel.length - 3)
   return {header, panel, page}
@@ -47,8 +51,13 @@ export function screenLines(frame: ViewFrame | null, rows: readonly ViewRow[], s
     const sortHeader = sortSpec(s.sort).label
     const cells = fittedCells(cols, (c) => c.header)
     const sortAt = cols.findIndex((f) => f.column.header === sortHeader)
-    if (sortAt >= 0) cells[sortAt] = chalk.bgCyan.black(cells[sortAt])
-    out.push(chalk.inverse(cells.join(' ')))
+    const plainHeader = cells.join(' ')
+    // Columns that cannot go make a line wider than a very narrow terminal: cut, uncoloured.
+    if (plainHeader.length > width) out.push(chalk.inverse(plainHeader.slice(0, width)))
+    else {
+      if (sortAt >= 0) cells[sortAt] = chalk.bgCyan.black(cells[sortAt])
+      out.push(chalk.inverse(cells.join(' ')))
+    }
     const body = s.sortMenu !== null ? sortMenuLines(s, bpf, width) : s.killMenu !== null ? killLines(s, rows, width) : []
     const scale = cpuScale(frame, s)
     const row: CellRow = {p: undefined as never, prefix: '', cpuScale: scale}
@@ -80,7 +89,7 @@ function rowLine(r: ViewRow, selected: boolean, s: TopState, cols: ReturnType<ty
   else {
     row.p = r.p
     row.prefix = s.layout === 'tree' && r.depth ? `${'  '.repeat(r.depth - 1)} \\_ ` : s.layout === 'group' ? '  ' : ''
-    text = fittedCells(cols, (c) => c.value(row, {utc: true, nowNs: 0})).join(' ')
+    text = fittedCells(cols, (c) => c.value(row, {utc: true, nowNs: 0})).join(' ').slice(0, width)
   }
   if (selected) return chalk.inverse(text.padEnd(width))
   if (r.kind === 'group') return chalk.bold.cyan(text)
