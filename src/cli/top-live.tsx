@@ -13,7 +13,6 @@ import {applyKey, decodeKeys, follow, initialTopState, type TopEffect, type TopS
 import {type SortColumn, type ViewOptions, type ViewRow, viewRows} from '../tui/top/model.js'
 import {screenChrome, screenLines, type SourceInfo} from '../tui/top/screen.js'
 import {TopScreen} from '../tui/top/top-screen.js'
-import {drawEvenUnderCi} from './session.js'
 import {stopSignal} from './stop-signal.js'
 
 const ALTERNATE_SCREEN_ON = '\x1b[?1049h'
@@ -30,11 +29,9 @@ export interface TopLiveOptions {
   pids?: readonly number[]
 }
 
-/** Runs the view until q / F10 / Ctrl-C (or SIGTERM / SIGHUP); `source` defaults to live /proc. */
+/** Runs the view until q / F10 / Ctrl-C (or SIGTERM / SIGHUP); `source` defaults to live /proc. The
+ * caller sets NODE_ENV=production and clears CI before this module (Ink, React) loads: see runTop. */
 export async function runTopLive(o: TopLiveOptions, source: FrameSource = new LiveFrameSource(new ProcSampler({mode: o.mode}))): Promise<void> {
-  drawEvenUnderCi()
-  // React's development build (the default without NODE_ENV) costs several times the CPU per frame.
-  process.env.NODE_ENV ??= 'production'
   const stop = stopSignal(o.durationS)
   const view = new TopView(source, o, () => stop.stop('quit'))
   const stdin = process.stdin
