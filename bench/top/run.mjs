@@ -47,7 +47,7 @@ const cleanup = () => {
   try {
     if (sleepers) process.kill(-sleepers.pid, 'SIGKILL')
   } catch {}
-  for (const name of ['htop', 'view', 'top']) spawnSync('tmux', ['kill-session', '-t', `benchtop-${name}`], {stdio: 'ignore'})
+  for (const name of ['htop', 'view', 'top']) spawnSync('tmux', ['kill-session', '-t', `benchtop-${name}-${process.pid}`], {stdio: 'ignore'})
 }
 process.on('exit', cleanup)
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130))
@@ -94,7 +94,7 @@ function jsRefresh() {
 /** utime + stime in seconds, and RSS in bytes, of one process. */
 const usage = (pid) => cpuAndRss(pid, TICKS)
 
-function startContender(name) {
+async function startContender(name) {
   if (name === 'monitor' || name === 'monitor-screen') {
     const screen = name === 'monitor-screen' ? ['--limit', '50'] : []
     const c = children.track(spawn(process.execPath, [CLI, 'top', '-o', 'columns', '--interval', '1', ...screen], {stdio: ['ignore', 'ignore', 'inherit']}))
@@ -111,17 +111,23 @@ function startContender(name) {
 
 /** A full-screen program in a 200x50 tmux pane: the pid of the process whose command line holds
  * `marker` (the pane's process, or the one a wrapper like env exec'd into). */
-function inTmux(name, command, marker) {
-  const session = `benchtop-${name}`
+async function inTmux(name, command, marker) {
+  // Named by this run: another run of the benchmark at the same time has its own.
+  const session = `benchtop-${name}-${process.pid}`
   execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '200', '-y', '50', command])
   const pid = Number(execFileSync('tmux', ['list-panes', '-t', session, '-F', '#{pane_pid}'], {encoding: 'utf8'}).trim())
-  const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
-  if (!cmdline.some((a) => a.endsWith(marker))) throw new Error(`tmux pane runs ${cmdline.join(' ')}, not ${marker}`)
-  return {pid, stop: () => spawnSync('tmux', ['kill-session', '-t', session])}
+  // The pane's shell execs the command a moment after tmux returns.
+  let cmdline = []
+  for (let i = 0; i < 40; i++) {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+    if (cmdline.some((a) => a.endsWith(marker))) return {pid, stop: () => spawnSync('tmux', ['kill-session', '-t', session])}
+    await sleep(50)
+  }
+  throw new Error(`tmux pane runs ${cmdline.join(' ')}, not ${marker}`)
 }
 
 async function measure(name) {
-  const c = startContender(name)
+  const c = await startContender(name)
   await sleep(3000) // startup (monitor's first snapshot, htop's first full scan) is not steady state
   const a = usage(c.pid)
   const t0 = performance.now()

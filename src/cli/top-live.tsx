@@ -66,6 +66,7 @@ export class TopView {
   state: TopState
   onLines: (lines: string[], width: number) => void = () => {}
   private frame: TopFrame | null = null
+  private latest: TopFrame | null = null
   private rows: ViewRow[] = []
   private rowsKey: unknown[] = []
   private closed = false
@@ -95,8 +96,10 @@ export class TopView {
         this.draw()
         continue
       }
-      // Paused, the live frames go on (CPU% stays measured over one interval) but the screen holds.
-      if (this.state.paused && this.source.live) continue
+      // Paused, the live frames go on (CPU% stays measured over one interval) but the screen holds;
+      // a replay paused (or stepped) while a frame was on its way keeps the frame it shows.
+      this.latest = frame
+      if (this.state.paused) continue
       this.frame = frame
       this.draw()
     }
@@ -113,7 +116,11 @@ export class TopView {
         return
       }
     }
-    if (before.paused !== this.state.paused) this.kick?.()
+    if (before.paused !== this.state.paused) {
+      // Resumed: the newest frame at once, not one interval later.
+      if (this.source.live) this.frame = this.latest
+      this.kick?.()
+    }
     this.draw()
   }
 
