@@ -5,6 +5,7 @@ import {P, PROC_STRIDE} from '../engine/proc.js'
 import {signalProcess, type SignalOutcome} from '../engine/signal.js'
 import {findPid} from './cpu.js'
 import {type BpfSample, type FrameBpfStatus, frameOf, type TopFrame} from './frame.js'
+import type {ReplayFrameSource} from './recording-source.js'
 import {processRow} from './rows.js'
 import type {ProcSampler, ProcSnapshot} from './sampler.js'
 
@@ -96,4 +97,29 @@ export class LiveFrameSource implements FrameSource {
 
 function startTicks(snap: ProcSnapshot, i: number): number {
   return snap.reading.data[i * PROC_STRIDE + P.starttime]
+}
+
+/** A recording as the view's source (open it paced): ←/→ and Home/End step through its frames. */
+export function replayFrames(replay: ReplayFrameSource): FrameSource {
+  return {
+    live: false,
+    next: (intervalS) => replay.next(intervalS),
+    step: (to) => replay.seek(to === 'first' ? 0 : to === 'last' ? replay.length - 1 : replay.index + to),
+    position: () => `${replay.index + 1}/${replay.length}`,
+    close: () => replay.close(),
+  }
+}
+
+/** `source`, with every frame it hands out also given to `write` (--record in the view). */
+export function recordedFrames(source: FrameSource, write: (frame: TopFrame) => void): FrameSource {
+  return {
+    live: source.live,
+    next: async (intervalS) => {
+      const frame = await source.next(intervalS)
+      if (frame) write(frame)
+      return frame
+    },
+    signal: source.signal?.bind(source),
+    close: () => source.close(),
+  }
 }

@@ -2,6 +2,9 @@
  * keys, filter, tree, a signal sent after confirmation, pause, help, quit; and 80 columns without a
  * wrapped line. It needs no eBPF and no root (the processes it signals are its own). */
 import {type ChildProcess, execFileSync, spawn, spawnSync} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {CLI, sleep, waitFor} from '../support/ebpf.js'
@@ -145,5 +148,29 @@ describe('monitor top live view', () => {
     expect(rest.every((l) => /^\s*\d+ /.test(l) || /\| \? help/.test(l) || /q quit/.test(l)), rest.join('\n')).toBe(true)
     keys('q')
     expect(await waitFor(() => screen().includes('EXITED 0'), 10_000), screen()).toBe(true)
+  })
+})
+
+describe('monitor top --replay in the view', () => {
+  it('plays a recording to its end, steps back and to the first frame, shows REPLAY and the frame time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'monitor-top-tui-'))
+    try {
+      const file = join(dir, 'top.trace')
+      const rec = spawnSync(process.execPath, [CLI, 'top', '--count', '3', '--interval', '0.5', '-o', 'json', '--limit', '1', '--record', file], {encoding: 'utf8'})
+      expect(rec.status, rec.stderr).toBe(0)
+      const times = rec.stdout.trim().split('\n').map((l) => (JSON.parse(l) as {ts: string}).ts.replace('T', ' ').slice(0, 23))
+      tmux('new-session', '-d', '-s', SESSION, '-x', '120', '-y', '30', `env -u CI ${process.execPath} ${CLI} top --replay ${file}; echo "EXITED $?"; sleep 60`)
+      expect(await waitFor(() => screen().includes(`REPLAY ${times[2]} (3/3)`) && screen().includes('PAUSED (p play)'), 20_000), screen()).toBe(true)
+      keys('Left')
+      expect(await waitFor(() => screen().includes(`REPLAY ${times[1]} (2/3)`), 3000), screen()).toBe(true)
+      keys('Home')
+      expect(await waitFor(() => screen().includes(`REPLAY ${times[0]} (1/3)`), 3000), screen()).toBe(true)
+      keys('k')
+      expect(await waitFor(() => screen().includes('a replay sends no signals'), 3000), screen()).toBe(true)
+      keys('q')
+      expect(await waitFor(() => screen().includes('EXITED 0'), 10_000), screen()).toBe(true)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })

@@ -17,7 +17,9 @@ P M T N sort by CPU%, memory, TIME+, PID; < > o F6 choose the sort column, I inv
 children, k sends a signal (TERM default; through a pidfd, so a reused pid is never signalled); p
 pauses; + - change the refresh interval by 0.5 s; m switches CPU% between 100% = one core and 100% =
 all CPUs; s shows the short-lived processes (eBPF); ? lists every key; q, F10 or Ctrl-C quit.
---interval, --sort, --user, --comm, --pid, --tree and --cpu-mode apply to the view too.
+--interval, --sort, --user, --comm, --pid, --tree and --cpu-mode apply to the view too; --record
+records the frames the view reads; --replay plays a recording in the view at its recorded pace (REPLAY
+and the frame's time in the header; ← → one frame back / forward, Home End first / last, p play/pause).
 --once: one snapshot. Without a terminal (piped), like top -b: a snapshot every interval until
 --count, --duration or Ctrl-C.
 -o json: one JSON document per snapshot, one per line (type, ts, interval_s, cpu_mode, system,
