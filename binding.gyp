@@ -1,7 +1,7 @@
 {
   "targets": [{
     "target_name": "monitor_engine",
-    "sources": ["addon/src/addon.cc", "addon/src/bpf_object.cc", "addon/src/ring_stream.cc", "addon/src/errors.cc", "addon/src/btf_describe.cc", "addon/src/map_reader.cc", "addon/src/perf_event.cc", "addon/src/proc_reader.cc"],
+    "sources": ["addon/src/addon.cc", "addon/src/bpf_object.cc", "addon/src/ring_stream.cc", "addon/src/errors.cc", "addon/src/btf_describe.cc", "addon/src/map_reader.cc", "addon/src/perf_event.cc", "addon/src/proc_reader.cc", "addon/src/pidfd.cc"],
     "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")", "addon/gen"],
     "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
     "cflags!": ["-fno-exceptions"],

@@ -16,6 +16,7 @@
 #include "errors.h"
 #include "map_reader.h"
 #include "perf_event.h"
+#include "pidfd.h"
 #include "proc_reader.h"
 #include "ring_stream.h"
 
@@ -129,6 +130,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("procStatic", Napi::Function::New<ProcStatic>(env));
   exports.Set("procSystem", Napi::Function::New<ProcSystem>(env));
   exports.Set("procConstants", Napi::Function::New<ProcConstants>(env));
+  exports.Set("pidfdSignal", Napi::Function::New<PidfdSignal>(env));
   exports.Set("libbpfVersion", Napi::Function::New<LibbpfVersion>(env));
   return exports;
 }

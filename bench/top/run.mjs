@@ -1,20 +1,23 @@
 #!/usr/bin/env node
 // What a refresh of `monitor top` costs with ~1,000 processes, against the peers users leave open.
 //
-//   node bench/top/run.mjs [--procs 1000] [--runs 3] [--seconds 30] [--refreshes 20] [--json]
+//   node bench/top/run.mjs [--procs 1000] [--runs 3] [--seconds 30] [--refreshes 20] [--arms a,b,…] [--json]
 //
 // 1. In process, per refresh (CPU time of this process, medians of --runs rounds of --refreshes,
 //    the two arms interleaved): the native reader + service (ProcSampler.sample(): one addon call for
 //    every process's stat + statm, CPU% against the previous reading, static data only for new
 //    processes, then sort + the 50 rows a screen shows) vs a pure-JS reader (readdirSync /proc,
 //    readFileSync of each stat and statm, parsed).
-// 2. As processes over --seconds each, interleaved and rotated every round: `monitor top` in batch
-//    mode (`-o columns --interval 1`, every process printed each second, like top -b), the same
-//    with `--limit 50` (monitor-screen: the rows a 200×50 screen shows, until the live view lands), procps
-//    `top -b -d 1` and `htop -d 10` in tmux 200×50 (1 s refresh). CPU = utime + stime of all their
-//    threads over the window; RSS = VmRSS at its end. Both monitor arms run with --no-bpf (the /proc
-//    side alone); monitor-bpf is the batch arm with the eBPF columns on (the default as root), its
-//    CPU counting the run time of the BPF programs it holds (kernel.bpf_stats_enabled on meanwhile).
+// 2. As processes over --seconds each, interleaved and rotated every round (--arms picks them):
+//    `monitor top` in batch mode (`-o columns --interval 1`, every process printed each second, like
+//    top -b) and the same with `--limit 50` (monitor-screen: the rows a 200×50 screen shows), both
+//    with --no-bpf (the /proc side alone); monitor-bpf, the batch arm with the eBPF columns on (the
+//    default as root); the interactive view in tmux 200×50 (monitor-view, --interval 1, eBPF columns
+//    on as a user gets it); procps `top -b -d 1`, procps `top -d 1` in tmux 200×50 (top-tty) and
+//    `htop -d 10` in tmux 200×50 (1 s refresh). CPU = utime + stime of all their threads over the
+//    window, plus for monitor the run time of the BPF programs it holds (kernel.bpf_stats_enabled on
+//    meanwhile: those programs run in other processes' context, and the kernel charges it to them);
+//    RSS = VmRSS at its end.
 // --procs idle `sleep` processes are started first (in their own process group, killed at exit;
 // they also end by themselves after the benchmark's expected length). Targets (issue 8): monitor
 // CPU ≤ htop's (must, both monitor arms: exits 1 when missed), ≤ procps top's (goal, monitor-screen,
@@ -28,7 +31,14 @@ import {Children, cpuAndRss, enableBpfStats, heldProgramIds, median, options, ru
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const CLI = join(ROOT, 'bin', 'run.js')
-const opts = options({procs: 1000, runs: 3, seconds: 30, refreshes: 20, json: false})
+const ARMS = ['monitor', 'monitor-screen', 'monitor-bpf', 'monitor-view', 'top', 'top-tty', 'htop']
+const opts = options({procs: 1000, runs: 3, seconds: 30, refreshes: 20, arms: ARMS.join(','), json: false, help: false})
+if (opts.help) {
+  // The comment at the top of this file is the help.
+  const text = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1)
+  console.log(text.slice(0, text.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'))
+  process.exit(0)
+}
 const PROCS = Math.min(Number(opts.procs), 5000)
 const RUNS = Number(opts.runs)
 const SECONDS = Number(opts.seconds)
@@ -41,7 +51,7 @@ const cleanup = () => {
   try {
     if (sleepers) process.kill(-sleepers.pid, 'SIGKILL')
   } catch {}
-  spawnSync('tmux', ['kill-session', '-t', 'benchtop-htop'], {stdio: 'ignore'})
+  for (const name of ['htop', 'view', 'top']) spawnSync('tmux', ['kill-session', '-t', `benchtop-${name}-${process.pid}`], {stdio: 'ignore'})
 }
 process.on('exit', cleanup)
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130))
@@ -88,8 +98,11 @@ function jsRefresh() {
 /** utime + stime in seconds, and RSS in bytes, of one process. */
 const usage = (pid) => cpuAndRss(pid, TICKS)
 
-function startContender(name) {
-  if (name === 'monitor-bpf') return startBpfContender()
+async function startContender(name) {
+  if (name === 'monitor-bpf') {
+    const c = children.track(spawn(process.execPath, [CLI, 'top', '-o', 'columns', '--interval', '1'], {stdio: ['ignore', 'ignore', 'inherit']}))
+    return {pid: c.pid, stop: () => c.kill('SIGINT')}
+  }
   if (name === 'monitor' || name === 'monitor-screen') {
     // Without the eBPF columns: the /proc side alone (monitor-bpf measures them on).
     const screen = name === 'monitor-screen' ? ['--limit', '50'] : []
@@ -100,27 +113,35 @@ function startContender(name) {
     const c = children.track(spawn('top', ['-b', '-d', '1'], {stdio: ['ignore', 'ignore', 'inherit']}))
     return {pid: c.pid, stop: () => c.kill('SIGTERM')}
   }
-  execFileSync('tmux', ['new-session', '-d', '-s', 'benchtop-htop', '-x', '200', '-y', '50', 'htop -d 10'])
-  const pid = Number(execFileSync('tmux', ['list-panes', '-t', 'benchtop-htop', '-F', '#{pane_pid}'], {encoding: 'utf8'}).trim())
-  const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim()
-  if (comm !== 'htop') throw new Error(`tmux pane runs ${comm}, not htop`)
-  return {pid, stop: () => spawnSync('tmux', ['kill-session', '-t', 'benchtop-htop'])}
+  if (name === 'monitor-view') return inTmux('view', `env -u CI ${process.execPath} ${CLI} top --interval 1`, 'run.js')
+  if (name === 'top-tty') return inTmux('top', 'top -d 1', 'top')
+  return inTmux('htop', 'htop -d 10', 'htop')
 }
 
-// monitor-bpf: `monitor top` batch mode with the eBPF columns on (the default as root). Its CPU is
-// its process's utime + stime plus the run time of the BPF programs it holds (kernel.bpf_stats_enabled
-// on for the benchmark): sched_switch/wakeup, the exec tracer's and tcptop's programs run in other
-// processes' context, and the kernel charges that time to them, not to monitor.
-function startBpfContender() {
-  const c = children.track(spawn(process.execPath, [CLI, 'top', '-o', 'columns', '--interval', '1'], {stdio: ['ignore', 'ignore', 'inherit']}))
-  return {pid: c.pid, stop: () => c.kill('SIGINT')}
+/** A full-screen program in a 200x50 tmux pane: the pid of the process whose command line holds
+ * `marker` (the pane's process, or the one a wrapper like env exec'd into). */
+async function inTmux(name, command, marker) {
+  // Named by this run: another run of the benchmark at the same time has its own.
+  const session = `benchtop-${name}-${process.pid}`
+  execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '200', '-y', '50', command])
+  const pid = Number(execFileSync('tmux', ['list-panes', '-t', session, '-F', '#{pane_pid}'], {encoding: 'utf8'}).trim())
+  // The pane's shell execs the command a moment after tmux returns.
+  let cmdline = []
+  for (let i = 0; i < 40; i++) {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+    if (cmdline.some((a) => a.endsWith(marker))) return {pid, stop: () => spawnSync('tmux', ['kill-session', '-t', session])}
+    await sleep(50)
+  }
+  throw new Error(`tmux pane runs ${cmdline.join(' ')}, not ${marker}`)
 }
 
-async function measureBpf() {
-  const c = startBpfContender()
-  await sleep(3000)
-  const ids = heldProgramIds(c.pid)
-  if (ids.length < 3) throw new Error(`monitor-bpf holds ${ids.length} BPF programs: are the eBPF columns on (root, capable kernel)?`)
+/** CPU% and RSS of one arm over --seconds; for monitor also the run time of the BPF programs it
+ * holds (the eBPF arms must hold some: root and a capable kernel). */
+async function measure(name) {
+  const c = await startContender(name)
+  await sleep(3000) // startup (monitor's first snapshot, htop's first full scan) is not steady state
+  const ids = name.startsWith('monitor') ? heldProgramIds(c.pid) : []
+  if ((name === 'monitor-bpf' || name === 'monitor-view') && ids.length < 3) throw new Error(`${name} holds ${ids.length} BPF programs: are the eBPF columns on (root, capable kernel)?`)
   const a = usage(c.pid)
   const ra = runTimeNs(ids)
   const t0 = performance.now()
@@ -137,22 +158,9 @@ async function measureBpf() {
       return [p, {runs_per_s: runs / wall, ns_per_run: runs ? ns / runs : null}]
     }),
   )
+  const processPercent = (100 * (b.cpu - a.cpu)) / wall
   const bpfPercent = (100 * (rb.ns - ra.ns)) / 1e9 / wall
-  return {cpuPercent: (100 * (b.cpu - a.cpu)) / wall + bpfPercent, processPercent: (100 * (b.cpu - a.cpu)) / wall, bpfPercent, rss: b.rss, perProgram}
-}
-
-async function measure(name) {
-  if (name === 'monitor-bpf') return measureBpf()
-  const c = startContender(name)
-  await sleep(3000) // startup (monitor's first snapshot, htop's first full scan) is not steady state
-  const a = usage(c.pid)
-  const t0 = performance.now()
-  await sleep(SECONDS * 1000)
-  const b = usage(c.pid)
-  const wall = (performance.now() - t0) / 1000
-  c.stop()
-  await sleep(500)
-  return {cpuPercent: (100 * (b.cpu - a.cpu)) / wall, rss: b.rss}
+  return {cpuPercent: processPercent + bpfPercent, processPercent, bpfPercent, rss: b.rss, perProgram}
 }
 
 const n = await startSleepers(PROCS)
@@ -183,15 +191,16 @@ const js = median(perRefresh.js)
 log(`per refresh at ${procCount} processes: native ${nat.toFixed(2)} ms, pure JS ${js.toFixed(2)} ms (${(nat / js).toFixed(2)}×); static reads in steady state: ${staticReadsSteady}`)
 
 // 2. As processes, interleaved.
-const names = ['monitor', 'monitor-screen', 'monitor-bpf', 'top', 'htop']
-const restoreStats = enableBpfStats() // monitor-bpf's BPF run time is its CPU too
+const names = opts.arms.split(',').filter(Boolean)
+for (const name of names) if (!ARMS.includes(name)) throw new Error(`unknown arm ${name} (arms: ${ARMS.join(', ')})`)
+const restoreStats = enableBpfStats() // the BPF run time of monitor's programs is its CPU too
 const results = Object.fromEntries(names.map((n) => [n, []]))
 for (let r = 0; r < RUNS; r++) {
   const order = names.slice(r % names.length).concat(names.slice(0, r % names.length))
   for (const name of order) {
     const m = await measure(name)
     results[name].push(m)
-    log(`round ${r + 1} ${name}: ${m.cpuPercent.toFixed(2)}% CPU, ${(m.rss / 2 ** 20).toFixed(1)} MiB${m.bpfPercent === undefined ? '' : ` (process ${m.processPercent.toFixed(2)}% + BPF ${m.bpfPercent.toFixed(2)}%: ${Object.entries(m.perProgram).map(([p, v]) => `${p} ${v.runs_per_s.toFixed(0)}/s ${v.ns_per_run?.toFixed(0) ?? '-'} ns`).join(', ')})`}`)
+    log(`round ${r + 1} ${name}: ${m.cpuPercent.toFixed(2)}% CPU, ${(m.rss / 2 ** 20).toFixed(1)} MiB${!m.bpfPercent ? '' : ` (process ${m.processPercent.toFixed(2)}% + BPF ${m.bpfPercent.toFixed(2)}%: ${Object.entries(m.perProgram).map(([p, v]) => `${p} ${v.runs_per_s.toFixed(0)}/s ${v.ns_per_run?.toFixed(0) ?? '-'} ns`).join(', ')})`}`)
   }
 }
 restoreStats()
@@ -202,22 +211,33 @@ const summary = {
   static_reads_steady: staticReadsSteady,
   cpu_percent: Object.fromEntries(names.map((n) => [n, med(n, 'cpuPercent')])),
   rss_mib: Object.fromEntries(names.map((n) => [n, med(n, 'rss') / 2 ** 20])),
-  monitor_bpf: {process_percent: med('monitor-bpf', 'processPercent'), bpf_percent: med('monitor-bpf', 'bpfPercent')},
+  bpf: Object.fromEntries(names.filter((n) => n.startsWith('monitor')).map((n) => [n, {process_percent: med(n, 'processPercent'), bpf_percent: med(n, 'bpfPercent')}])),
   runs: results,
 }
 const cpu = summary.cpu_percent
-const mustCpu = cpu.monitor <= cpu.htop && cpu['monitor-screen'] <= cpu.htop
-const goalCpu = cpu['monitor-screen'] <= cpu.top
-const mustRss = Math.max(summary.rss_mib.monitor, summary.rss_mib['monitor-screen']) <= 100
+const rssMib = summary.rss_mib
+const has = (n) => names.includes(n)
+const ratio = (a, b) => (has(a) && has(b) ? cpu[a] / cpu[b] : null)
+// Must: every monitor arm ≤ htop's CPU and ≤ 100 MB RSS. Goal: the screen-sized arms ≤ procps top's.
+const monitorArms = names.filter((n) => n.startsWith('monitor'))
+const mustCpu = !has('htop') || monitorArms.every((n) => cpu[n] <= cpu.htop)
+const mustRss = monitorArms.every((n) => rssMib[n] <= 100)
+const goals = [
+  ['monitor-screen', 'top'],
+  ['monitor-view', 'top-tty'],
+].filter(([a, b]) => has(a) && has(b))
 if (opts.json) console.log(JSON.stringify(summary))
 else {
+  const fmt = (x) => (x === null ? '-' : `${x.toFixed(2)}×`)
   console.log(`processes: ${procCount}`)
   console.log(`per refresh: native reader + service ${nat.toFixed(2)} ms CPU vs pure-JS reader ${js.toFixed(2)} ms (${(nat / js).toFixed(2)}×)`)
   console.log(`CPU over ${SECONDS} s at 1 s refresh (medians of ${RUNS}): ${names.map((n) => `${n} ${cpu[n].toFixed(2)}%`).join(', ')}`)
-  console.log(`  (monitor: every process printed as text each second, like top -b; monitor-screen: the 50 rows a screen shows)`)
-  console.log(`  vs htop: monitor ${(cpu.monitor / cpu.htop).toFixed(2)}×, monitor-screen ${(cpu['monitor-screen'] / cpu.htop).toFixed(2)}× (must ≤ 1: ${mustCpu ? 'PASS' : 'FAIL'})`)
-  console.log(`  vs top: monitor ${(cpu.monitor / cpu.top).toFixed(2)}×, monitor-screen ${(cpu['monitor-screen'] / cpu.top).toFixed(2)}× (goal ≤ 1: ${goalCpu ? 'met' : 'missed'})`)
-  console.log(`  monitor-bpf (eBPF columns on, same batch output as monitor): ${cpu['monitor-bpf'].toFixed(2)}% = process ${summary.monitor_bpf.process_percent.toFixed(2)}% + its BPF programs ${summary.monitor_bpf.bpf_percent.toFixed(2)}%; vs htop ${(cpu['monitor-bpf'] / cpu.htop).toFixed(2)}×, vs top ${(cpu['monitor-bpf'] / cpu.top).toFixed(2)}×, vs monitor without ${(cpu['monitor-bpf'] / cpu.monitor).toFixed(2)}×`)
-  console.log(`RSS (MiB): ${names.map((n) => `${n} ${summary.rss_mib[n].toFixed(1)}`).join(', ')} (monitor must ≤ 100: ${mustRss ? 'PASS' : 'FAIL'})`)
+  console.log(`  (monitor: every process printed as text each second, like top -b; monitor-screen: the 50 rows a screen shows;`)
+  console.log(`   monitor-view: the interactive view in tmux 200x50; top-tty: procps top -d 1 in tmux 200x50)`)
+  if (has('htop')) console.log(`  vs htop: ${monitorArms.map((n) => `${n} ${fmt(ratio(n, 'htop'))}`).join(', ')} (must ≤ 1: ${mustCpu ? 'PASS' : 'FAIL'})`)
+  for (const [a, b] of goals) console.log(`  ${a} vs ${b}: ${fmt(ratio(a, b))} (goal ≤ 1: ${cpu[a] <= cpu[b] ? 'met' : 'missed'})`)
+  console.log(`RSS (MiB): ${names.map((n) => `${n} ${rssMib[n].toFixed(1)}`).join(', ')} (monitor must ≤ 100: ${mustRss ? 'PASS' : 'FAIL'})`)
+  for (const n of monitorArms.filter((x) => summary.bpf[x]?.bpf_percent > 0))
+    console.log(`  ${n}: ${cpu[n].toFixed(2)}% = process ${summary.bpf[n].process_percent.toFixed(2)}% + its BPF programs ${summary.bpf[n].bpf_percent.toFixed(2)}%`)
 }
 process.exit(mustCpu && mustRss ? 0 : 1)

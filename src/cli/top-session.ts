@@ -2,11 +2,14 @@
  * between two readings, printed as JSON documents (NDJSON when several), CSV or top -b style text.
  * --once is one snapshot. Without --once and without a terminal it is batch mode like `top -b`:
  * a snapshot every interval until --count, --duration, Ctrl-C or a closed pipe. */
+import {setFlagsFromString} from 'node:v8'
+
 import {ExitCode, MonitorError} from '../errors.js'
 import {LineWriter} from '../output/line-writer.js'
 import {openTopBpf, type TopBpf} from '../proc/bpf-columns.js'
 import {csvHeader, frameCsv, frameJson, frameText} from '../proc/document.js'
 import {type FrameBpfStatus, frameOf, type TopFrame} from '../proc/frame.js'
+import {LiveFrameSource, recordedFrames, replayFrames} from '../proc/frame-source.js'
 import {pickFrameRows} from '../proc/frame-rows.js'
 import {cutNotice, TopRecorder} from '../proc/recording.js'
 import {ReplayFrameSource} from '../proc/recording-source.js'
@@ -45,22 +48,19 @@ function startBpf(o: TopOptions): {bpf?: TopBpf; off: FrameBpfStatus} {
   }
 }
 
-/** The mode the flags and the terminal ask for: a batch of snapshots, or the live view (not built yet). */
-export function topPlan(o: TopOptions, isTTY: boolean): {output: TopOutput; count?: number} {
+/** The mode the flags and the terminal ask for: a batch of snapshots, or (a terminal with nothing
+ * non-interactive asked for) the live view. */
+export function topPlan(o: TopOptions, isTTY: boolean): {output: TopOutput | 'live'; count?: number} {
   if (o.once && o.count !== undefined && o.count !== 1) throw new MonitorError('--once takes one snapshot: drop --count, or drop --once', {exitCode: ExitCode.usage})
   const count = o.once ? 1 : o.count
   if (o.replay !== undefined && o.record !== undefined) throw new MonitorError('--replay reads a recording, --record writes one: drop one of them', {exitCode: ExitCode.usage})
-  // A terminal with nothing non-interactive asked for is the live view: not built yet (issue 8).
-  // (A replay on a terminal prints its screens until the view can show it.)
-  if (isTTY && !o.once && o.output === undefined && count === undefined && o.replay === undefined)
-    throw new MonitorError('the interactive `monitor top` view is not built yet: use `monitor top --once` (or -o json|csv|columns, --count N)', {
-      exitCode: ExitCode.unavailable,
-    })
+  if (isTTY && !o.once && o.output === undefined && count === undefined) return {output: 'live'}
   return {output: o.output ?? 'columns', count}
 }
 
 export async function runTop(o: TopOptions, isTTY = Boolean(process.stdout.isTTY)): Promise<void> {
   const plan = topPlan(o, isTTY)
+  if (plan.output === 'live') return runView(o)
   const stop = stopSignal(o.durationS)
   // A reader that is behind holds the next snapshot back (as top -b blocks in write), so memory
   // never fills with snapshots nobody has read yet.
@@ -96,6 +96,38 @@ export async function runTop(o: TopOptions, isTTY = Boolean(process.stdout.isTTY
 }
 
 type Printer = (frame: TopFrame, n: number) => void
+
+/** The interactive view: live (recorded with --record), or a recording played at its pace. */
+async function runView(o: TopOptions): Promise<void> {
+  // Both before Ink and React load (as session.ts's drawEvenUnderCi, without loading the tracing
+  // session): Ink reads CI once when imported, React picks its build by NODE_ENV (the development
+  // build costs several times the CPU per frame).
+  for (const name of Object.keys(process.env)) if (name === 'CI' || name === 'CONTINUOUS_INTEGRATION' || name.startsWith('CI_')) delete process.env[name]
+  process.env.NODE_ENV ??= 'production'
+  // A frame holds every process for a refresh, so each scavenge finds it alive and V8 keeps
+  // doubling the young generation up to 32 MB (+20 MB RSS at ~1,000 processes, bench/top).
+  // Frozen at the size startup left it, the view stays near 100 MB; scavenges stay cheap.
+  setFlagsFromString('--semi-space-growth-factor=1')
+  const {runTopLive} = await import('./top-live.js')
+  const {sort, user, comm, pids} = o.selection
+  const view = {intervalS: o.intervalS, durationS: o.durationS, mode: o.mode, sort, tree: o.tree, user, comm, pids}
+  if (o.replay !== undefined) {
+    const replay = ReplayFrameSource.open(o.replay, {paced: true})
+    await runTopLive({...view, intervalS: replay.file.options.interval_s, mode: replay.file.options.cpu_mode}, replayFrames(replay))
+    const cut = cutNotice(replay.file)
+    if (cut) process.stderr.write(cut + '\n')
+    return
+  }
+  const recorder = o.record === undefined ? undefined : new TopRecorder(o.record, {intervalS: o.intervalS, mode: o.mode})
+  try {
+    const started = startBpf(o)
+    const live = new LiveFrameSource(new ProcSampler({mode: o.mode}), started.bpf ?? null, started.off)
+    await runTopLive(view, recorder ? recordedFrames(live, (frame) => recorder.write(frame)) : live)
+    await recorder?.close()
+  } finally {
+    recorder?.closeNow() // (already closed, unless the view failed)
+  }
+}
 
 /** Live: a frame every interval, recorded (with --record) exactly as printed. */
 async function sampleTop(o: TopOptions, count: number | undefined, stop: StopSignal, paced: () => Promise<boolean>, print: Printer): Promise<void> {

@@ -133,8 +133,8 @@ describe('monitor top --once (real /proc)', () => {
 
 describe('top modes', () => {
   const base: TopOptions = {once: false, intervalS: 1, mode: 'core', selection: {}}
-  it('a terminal without --once, -o or --count is the live view: not built yet, exit 69', () => {
-    expect(() => topPlan(base, true)).toThrow(expect.objectContaining({exitCode: 69, message: expect.stringMatching(/--once/)}))
+  it('a terminal without --once, -o or --count is the live view', () => {
+    expect(topPlan(base, true)).toEqual({output: 'live'})
   })
   it('piped without --once is batch mode (top -b): text until --count or Ctrl-C', () => {
     expect(topPlan(base, false)).toEqual({output: 'columns', count: undefined})

@@ -182,8 +182,8 @@ describe('top --record ends', () => {
 
 describe('top --replay modes', () => {
   const base: TopOptions = {once: false, intervalS: 1, mode: 'core', selection: {}, replay: 'x.trace'}
-  it('on a terminal a replay prints text screens (until the live view can replay); --record with it is a usage error', () => {
-    expect(topPlan(base, true)).toEqual({output: 'columns', count: undefined})
+  it('on a terminal a replay is the live view; --record with it is a usage error', () => {
+    expect(topPlan(base, true)).toEqual({output: 'live'})
     expect(topPlan({...base, output: 'json', count: 2}, true)).toEqual({output: 'json', count: 2})
     expect(() => topPlan({...base, record: 'y.trace'}, false)).toThrow(expect.objectContaining({exitCode: 2}))
   })

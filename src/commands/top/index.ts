@@ -4,15 +4,24 @@ import {BaseCommand} from '../../cli/base-command.js'
 import {countFlag, durationFlag, intervalFlag} from '../../cli/flags.js'
 
 export default class Top extends BaseCommand {
-  static override summary = 'Processes with CPU% over an interval, memory, state, user, cgroup (top -b); --once for one snapshot'
+  static override summary = 'Processes with CPU% over an interval, memory, state, user, cgroup: a live htop-like view on a terminal, top -b when piped, --once for one snapshot'
   static override description = `Every process, measured between two readings --interval apart (default 1 s): CPU% over that
 interval (never a lifetime average; 100% = one core, like htop and top, or all CPUs with
 --cpu-mode machine), memory, state, threads, user, cgroup/container and command. /proc is read by
 the native engine: each refresh reads only /proc/PID/stat and statm; command lines, names and
 cgroups are read once per process.
 
---once: one snapshot. Without --once on a terminal: the interactive view is not built yet (exit 69).
-Without a terminal (piped), like top -b: a snapshot every interval until --count, --duration or Ctrl-C.
+On a terminal (without --once, -o or --count): the interactive full-screen view, with htop's keys:
+P M T N sort by CPU%, memory, TIME+, PID; < > o F6 choose the sort column, I inverts; / filters
+(command, user or pid; Esc clears); t tree; g groups by cgroup/container; Space tags, c tags with
+children, k sends a signal (TERM default; through a pidfd, so a reused pid is never signalled); p
+pauses; + - change the refresh interval by 0.5 s; m switches CPU% between 100% = one core and 100% =
+all CPUs; s shows the short-lived processes (eBPF); ? lists every key; q, F10 or Ctrl-C quit.
+--interval, --sort, --user, --comm, --pid, --tree and --cpu-mode apply to the view too; --record
+records the frames the view reads; --replay plays a recording in the view at its recorded pace (REPLAY
+and the frame's time in the header; ← → one frame back / forward, Home End first / last, p play/pause).
+--once: one snapshot. Without a terminal (piped), like top -b: a snapshot every interval until
+--count, --duration or Ctrl-C.
 -o json: one JSON document per snapshot, one per line (type, ts, interval_s, cpu_mode, system,
 monitor, processes[]). -o csv: a header, then one line per process (ts first). -o columns (default):
 a text screen per snapshot.
@@ -39,6 +48,8 @@ of reading /proc, exactly as the live run printed them (same ts, same values), i
 --sort, --limit, --pid, --user, --comm and --tree apply. A cut file replays up to the cut (stderr
 says where). \`monitor trace report FILE\` says what a recording holds.`
   static override examples = [
+    '<%= config.bin %> top',
+    '<%= config.bin %> top --tree --user root --interval 2',
     '<%= config.bin %> top --once -o json',
     '<%= config.bin %> top --once --sort mem --limit 10',
     '<%= config.bin %> top --once --tree --user root',
