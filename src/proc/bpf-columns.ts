@@ -93,14 +93,15 @@ class ExecFeed {
     const ctx = liveContext()
     this.shortLived = new ShortLivedCollector(ctx.startNs, epochUsFromMonotonicNs)
     this.reducer = new ExecReducer((row) => this.shortLived.onRow(row), ctx)
-    // 1 MiB (trace exec takes 8): drained every 50 ms it holds thousands of records, and its whole
-    // mapping (twice, for the wrap-around) counts in monitor's RSS.
-    this.obj = loadAndAttach(execSpec, {allExits: true, ringBytes: 1 << 20}, (obj) => obj)
+    // 512 KiB (trace exec takes 8 MiB): drained every 50 ms it still holds ~2,500 records, and its
+    // whole mapping (twice, for the wrap-around) counts in monitor's RSS, which top keeps under 100 MB.
+    this.obj = loadAndAttach(execSpec, {allExits: true, ringBytes: 1 << 19}, (obj) => obj)
     try {
       this.stream = this.obj.stream({
         // Flushed every 50 ms: a row that reaches JS after the refresh its exit preceded is
         // reported with the next one (ShortLivedCollector).
-        batchBytes: 256 * 1024,
+        // Small batches: a batch is handed over when full, so this bounds memory, not throughput.
+        batchBytes: 64 * 1024,
         flushMs: 50,
         queueDepth: 4,
         onBatch: (batch) => forEachRecord(batch, (view, offset, length) => this.reducer.record(view, offset, length)),
