@@ -23,6 +23,8 @@ export interface OpenOptions {
   maxEntries?: Readonly<Record<string, number>>
   /** Load only these programs (default: all). */
   programs?: readonly string[]
+  /** Programs that send no record: their recursion misses are not counted as losses. */
+  bookkeeping?: readonly string[]
 }
 
 export interface Losses {
@@ -67,12 +69,14 @@ export class BpfObject {
   private readonly streams = new Set<RingBufferStream>()
   private readonly maps = new Map<string, BpfMap>()
   private readonly programs: string[]
+  private readonly bookkeeping: ReadonlySet<string>
   private queueDrops = 0
 
-  private constructor(name: string, native: NativeBpfObject, programs: string[]) {
+  private constructor(name: string, native: NativeBpfObject, programs: string[], bookkeeping: readonly string[] = []) {
     this.name = name
     this.native = native
     this.programs = programs
+    this.bookkeeping = new Set(bookkeeping)
   }
 
   /** Opens an embedded object and applies options; needs no privileges (load does). */
@@ -91,7 +95,7 @@ export class BpfObject {
         native.setMaxEntries(map, checkInteger(`maxEntries.${map}`, n, 1, 2 ** 32 - 1))
       }
       applyConfig(native, {...defaultConfig(native), ...options.config})
-      return new BpfObject(name, native, wanted)
+      return new BpfObject(name, native, wanted, options.bookkeeping)
     } catch (error) {
       native.close()
       throw error
@@ -249,7 +253,11 @@ export class BpfObject {
     // a backup counts its rescues of <p> in `recursion_covered`, and what the kernel skips in a
     // backup, its <p> took.
     let recursion = 0
-    for (const p of this.programs) if (!(p.endsWith('_backup') && this.programs.includes(p.slice(0, -'_backup'.length)))) recursion += this.raw.progInfo(p).recursionMisses
+    // A bookkeeping program's skipped run loses no record (OpenOptions.bookkeeping).
+    for (const p of this.programs) {
+      if (this.bookkeeping.has(p) || (p.endsWith('_backup') && this.programs.includes(p.slice(0, -'_backup'.length)))) continue
+      recursion += this.raw.progInfo(p).recursionMisses
+    }
     if (this.hasMap('recursion_covered')) recursion = Math.max(0, recursion - this.mapTotal('recursion_covered'))
     // tcp.bpf.c's cross-check: records owed for sockets whose close no program handled (found when
     // the socket is destroyed, or its address reused). A rescue counted twice would hide a miss from

@@ -73,11 +73,12 @@ export function startContext<O>(spec: Pick<TracerSpec<O, unknown>, 'state'>, opt
 
 /** Opens a spec's object with its config and map sizes, loads it, runs its setup, attaches every
  * program, and hands the object to `running`; any failure on the way closes it. */
-export function loadAndAttach<O, T>(spec: Pick<TracerSpec<O, unknown>, 'object' | 'config' | 'maxEntries' | 'programs' | 'setup'>, options: O, running: (obj: BpfObject) => T): T {
+export function loadAndAttach<O, T>(spec: Pick<TracerSpec<O, unknown>, 'object' | 'config' | 'maxEntries' | 'programs' | 'bookkeeping' | 'setup'>, options: O, running: (obj: BpfObject) => T): T {
   const obj = BpfObject.open(spec.object, {
     config: spec.config?.(options),
     maxEntries: spec.maxEntries?.(options),
     programs: spec.programs?.(options),
+    bookkeeping: spec.bookkeeping?.(options),
   })
   try {
     obj.load()

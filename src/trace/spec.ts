@@ -48,6 +48,9 @@ export interface TracerSpec<O, R> {
   object: string
   /** Programs to load for these options (default: every program of the object). */
   programs?(options: O): string[]
+  /** Programs that send no record (bookkeeping: owners, clean-up): a run the kernel skips loses none,
+   * so their recursion misses are not losses (a cross-check in the object counts what they imply). */
+  bookkeeping?(options: O): string[]
   /** `.rodata` settings derived from the options. */
   config?(options: O): Record<string, ConfigValue>
   /** Map sizes (the `events` ring in bytes, state maps in entries). */

@@ -50,6 +50,9 @@ function tcpSpec(mode: TcpMode): TracerSpec<TcpOptions, TcpRow> {
     command: `trace tcp ${mode}`,
     object: 'tcp',
     programs: () => PROGRAMS[mode],
+    // Socket destruction only tidies the owner map (the unclosed cross-check counts a close it
+    // implies was lost); accept() names an owner, a record only in accept mode.
+    bookkeeping: () => (mode === 'accept' ? ['tcp_destroy'] : ['tcp_destroy', 'tcp_accept4_exit', 'tcp_accept_exit']),
     layouts: TCP_LAYOUTS,
     config(o) {
       const config: Record<string, number | boolean> = {
