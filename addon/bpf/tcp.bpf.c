@@ -375,16 +375,26 @@ static __always_inline int handle_state(struct bpf_raw_tracepoint_args *ctx)
  * change in process context (connect, close) runs with softirqs enabled, and an interrupt's exit
  * may run the network softirq, whose state changes then find tcp_state busy on this CPU (~0.5% of
  * a connection storm's closes). So two programs take each change: tcp_state, then
- * tcp_state_backup, which handles what tcp_state did not mark as seen. An event can only interrupt
- * one of them, so the other takes it. The engine reports neither program's recursion misses as
- * losses: tcp_state's are the rescues counted in recursion_covered (subtracted), and whatever the
- * kernel skips in a program named <p>_backup, <p> took (the kernel's window for a program is wider
- * than its body -- with bpf_stats on, much wider -- so the backup cannot count those itself). */
-#define SEEN_SLOTS 8
+ * tcp_state_backup, which handles what tcp_state did not take. An event can only interrupt one of
+ * them, so the other takes it.
+ *
+ * How the backup knows: tcp_state pushes the change's key on a per-CPU stack; the backup looks for
+ * its key from the top down and pops it with whatever lies above it (changes whose own backup was
+ * skipped, interrupting the backup: tcp_state took those). Not there: tcp_state was skipped for
+ * this change. The programs of one tracepoint call run in order, and anything nested between them
+ * is finished before they resume, so a change's key is on the stack from its tcp_state to its
+ * backup, wherever other changes interrupt. (A ring of the last keys, the first design, missed a
+ * key pushed out by 8 changes of a softirq between the two programs: a duplicate record.)
+ *
+ * The engine reports neither program's recursion misses as losses: tcp_state's are the rescues
+ * counted in recursion_covered (subtracted), and whatever the kernel skips in a program named
+ * <p>_backup, <p> took (the kernel's window for a program is wider than its body -- with bpf_stats
+ * on, much wider -- so the backup cannot count those itself). */
+#define TAKEN_DEPTH 8
 
-struct state_guard {
-	__u64 seen[SEEN_SLOTS]; /* the last changes tcp_state took on this CPU */
-	__u32 next;
+struct taken_stack {
+	__u64 keys[TAKEN_DEPTH];
+	__u32 depth;
 	__u32 pad;
 };
 
@@ -392,8 +402,8 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct state_guard);
-} state_guard SEC(".maps");
+	__type(value, struct taken_stack);
+} taken SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -420,10 +430,16 @@ SEC("raw_tp/inet_sock_set_state")
 int tcp_state(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u32 zero = 0;
-	struct state_guard *g = bpf_map_lookup_elem(&state_guard, &zero);
-	if (g) {
-		g->seen[g->next & (SEEN_SLOTS - 1)] = change_key(ctx);
-		g->next++;
+	struct taken_stack *t = bpf_map_lookup_elem(&taken, &zero);
+	if (t) {
+		__u32 d = t->depth;
+		/* Full: keys of changes whose backup was skipped when no change below them was left to
+		 * pop them (nesting never goes this deep). Start afresh: at worst a change in progress
+		 * is taken twice, a duplicate rather than a loss. */
+		if (d >= TAKEN_DEPTH)
+			d = 0;
+		t->keys[d] = change_key(ctx);
+		t->depth = d + 1;
 	}
 	return handle_state(ctx);
 }
@@ -432,13 +448,19 @@ SEC("raw_tp/inet_sock_set_state")
 int tcp_state_backup(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u32 zero = 0;
-	struct state_guard *g = bpf_map_lookup_elem(&state_guard, &zero);
-	if (!g)
+	struct taken_stack *t = bpf_map_lookup_elem(&taken, &zero);
+	if (!t)
 		return 0;
 	__u64 key = change_key(ctx);
-	for (int i = 0; i < SEEN_SLOTS; i++)
-		if (g->seen[i] == key)
-			return 0; /* tcp_state took it */
+	__u32 d = t->depth;
+	for (int i = TAKEN_DEPTH - 1; i >= 0; i--) {
+		if ((__u32)i >= d)
+			continue;
+		if (t->keys[i] == key) {
+			t->depth = i; /* tcp_state took it: pop it and what lies above */
+			return 0;
+		}
+	}
 	/* This change interrupted tcp_state, which the kernel skipped for it. */
 	covered();
 	handle_state(ctx);
