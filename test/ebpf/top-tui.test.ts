@@ -1,29 +1,31 @@
 /** The interactive `monitor top` in a real terminal (tmux), driven as a user would: header, sort
  * keys, filter, tree, a signal sent after confirmation, pause, help, quit; and 80 columns without a
- * wrapped line. It needs no eBPF and no root (the processes it signals are its own). */
-import {type ChildProcess, execFileSync, spawn, spawnSync} from 'node:child_process'
+ * wrapped line. It needs no root (the processes it signals are its own); as root the eBPF columns and
+ * the short-lived panel are on, as a user gets them. */
+import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {CLI, sleep, waitFor} from '../support/ebpf.js'
+import {TmuxSession} from '../support/tmux.js'
 
-const SESSION = `monitor-top-tui-${process.pid}`
 const MARK = String(70_000 + (process.pid % 9_000))
 
-const tmux = (...args: string[]) => execFileSync('tmux', args, {encoding: 'utf8'})
-const screen = () => tmux('capture-pane', '-p', '-t', SESSION).replace(/\n$/, '')
-const keys = (...k: string[]) => tmux('send-keys', '-t', SESSION, ...k)
+let term = new TmuxSession()
+const screen = () => term.screen().replace(/\n$/, '')
+const keys = (...k: string[]) => term.keys(...k)
 
 function start(width: number, height: number, args = ''): void {
   const cmd = `env -u CI ${process.execPath} ${CLI} top --interval 0.5 ${args}; echo "EXITED $?"; sleep 60`
-  tmux('new-session', '-d', '-s', SESSION, '-x', String(width), '-y', String(height), cmd)
+  term = new TmuxSession()
+  term.start(cmd, width, height)
 }
 
 const children: ChildProcess[] = []
 afterEach(() => {
-  spawnSync('tmux', ['kill-session', '-t', SESSION])
+  term.kill()
   for (const c of children.splice(0)) c.kill('SIGKILL')
 })
 
@@ -142,10 +144,12 @@ describe('monitor top live view', () => {
     const row = lines.find((l) => l.trimStart().startsWith(`${parent.pid} `))!
     expect(row.length).toBe(80)
     expect(row.endsWith('~')).toBe(true)
-    // Every line after the column header is a row or the status line: nothing wrapped onto its own line.
+    // Every line fits, and every line after the column header is a row (of the table or of the
+    // short-lived panel, on as root), the panel's title or the status line: nothing wrapped.
+    expect(lines.every((l) => l.length <= 80), lines.join('\n')).toBe(true)
     const at = lines.findIndex((l) => l === header)
     const rest = lines.slice(at + 1).filter((l) => l.trim())
-    expect(rest.every((l) => /^\s*\d+ /.test(l) || /\| \? help/.test(l) || /q quit/.test(l)), rest.join('\n')).toBe(true)
+    expect(rest.every((l) => /^\s*\d+ /.test(l) || /^Short-lived /.test(l) || /\| \? help/.test(l) || /q quit/.test(l)), rest.join('\n')).toBe(true)
     keys('q')
     expect(await waitFor(() => screen().includes('EXITED 0'), 10_000), screen()).toBe(true)
   })
@@ -159,7 +163,8 @@ describe('monitor top --replay in the view', () => {
       const rec = spawnSync(process.execPath, [CLI, 'top', '--count', '3', '--interval', '0.5', '-o', 'json', '--limit', '1', '--record', file], {encoding: 'utf8'})
       expect(rec.status, rec.stderr).toBe(0)
       const times = rec.stdout.trim().split('\n').map((l) => (JSON.parse(l) as {ts: string}).ts.replace('T', ' ').slice(0, 23))
-      tmux('new-session', '-d', '-s', SESSION, '-x', '120', '-y', '30', `env -u CI ${process.execPath} ${CLI} top --replay ${file}; echo "EXITED $?"; sleep 60`)
+      term = new TmuxSession()
+      term.start(`env -u CI ${process.execPath} ${CLI} top --replay ${file}; echo "EXITED $?"; sleep 60`, 120, 30)
       expect(await waitFor(() => screen().includes(`REPLAY ${times[2]} (3/3)`) && screen().includes('PAUSED (p play)'), 20_000), screen()).toBe(true)
       keys('Left')
       expect(await waitFor(() => screen().includes(`REPLAY ${times[1]} (2/3)`), 3000), screen()).toBe(true)
