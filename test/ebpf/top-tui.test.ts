@@ -26,7 +26,14 @@ function start(width: number, height: number, args = ''): void {
 const children: ChildProcess[] = []
 afterEach(() => {
   term.kill()
-  for (const c of children.splice(0)) c.kill('SIGKILL')
+  for (const c of children.splice(0)) {
+    // The detached ones lead a process group (a shell and its sleep): end the whole group.
+    try {
+      process.kill(-c.pid!, 'SIGKILL')
+    } catch {
+      c.kill('SIGKILL') // not a group leader
+    }
+  }
 })
 
 /** A shell (the parent) with one `sleep MARK` child; both command lines hold MARK. */
