@@ -114,6 +114,38 @@ static __always_inline void note_owner(__u64 sk, __u32 pid)
 	bpf_map_update_elem(&owners, &sk, &fresh, BPF_ANY); /* LRU: never full */
 }
 
+/* Adds bytes to the entry of (socket, process) for this interval. The first bytes of an interval
+ * put the entry in whole (tuple, the process's name -- or with pid 0, the socket's inode -- and these
+ * bytes), so a read never finds it half made. */
+static __always_inline void add_bytes(struct tcptop_key *key, struct sock *sk, __u16 family, __u64 ino, __u64 tx, __u64 rx)
+{
+	struct tcptop_bytes *b = bpf_map_lookup_elem(&conn_bytes, key);
+	if (!b) {
+		struct tcptop_bytes fresh = {.tx_bytes = tx, .rx_bytes = rx, .tx_calls = tx ? 1 : 0, .rx_calls = rx ? 1 : 0, .ino = ino};
+		read_tuple(sk, family, &fresh);
+		if (key->pid)
+			process_comm(fresh.comm);
+		long err = bpf_map_update_elem(&conn_bytes, key, &fresh, BPF_NOEXIST);
+		if (err == 0)
+			return;
+		/* EEXIST: another thread made it first. Else the map is full; and an entry user space
+		 * emptied in between (a window of a few instructions) loses these bytes too: counted. */
+		b = err == -17 ? bpf_map_lookup_elem(&conn_bytes, key) : NULL;
+		if (!b) {
+			count_loss(LOSS_MAP_FULL);
+			return;
+		}
+	}
+	if (tx) {
+		__sync_fetch_and_add(&b->tx_bytes, tx);
+		__sync_fetch_and_add(&b->tx_calls, 1);
+	}
+	if (rx) {
+		__sync_fetch_and_add(&b->rx_bytes, rx);
+		__sync_fetch_and_add(&b->rx_calls, 1);
+	}
+}
+
 static __always_inline int account(struct trace_event_raw_sock_msg_length *ctx, bool tx)
 {
 	if (ctx->protocol != IPPROTO_TCP || ctx->ret <= 0)
@@ -139,38 +171,7 @@ static __always_inline int account(struct trace_event_raw_sock_msg_length *ctx, 
 
 	struct tcptop_key key = {.sk = (__u64)sk, .pid = pid};
 	__u64 len = (__u64)ctx->ret;
-	struct tcptop_bytes *b = bpf_map_lookup_elem(&conn_bytes, &key);
-	if (!b) {
-		/* First bytes of this interval: the entry goes in whole (tuple, name and these bytes), so a
-		 * read never finds it half made. */
-		struct tcptop_bytes fresh = {};
-		read_tuple(sk, family, &fresh);
-		process_comm(fresh.comm);
-		if (tx) {
-			fresh.tx_bytes = len;
-			fresh.tx_calls = 1;
-		} else {
-			fresh.rx_bytes = len;
-			fresh.rx_calls = 1;
-		}
-		long err = bpf_map_update_elem(&conn_bytes, &key, &fresh, BPF_NOEXIST);
-		if (err == 0)
-			return 0;
-		if (err != -17 /* EEXIST: another thread of the process made it first */) {
-			count_loss(LOSS_MAP_FULL);
-			return 0;
-		}
-		b = bpf_map_lookup_elem(&conn_bytes, &key);
-		if (!b)
-			return 0; /* emptied by user space meanwhile: a window of a few instructions */
-	}
-	if (tx) {
-		__sync_fetch_and_add(&b->tx_bytes, len);
-		__sync_fetch_and_add(&b->tx_calls, 1);
-	} else {
-		__sync_fetch_and_add(&b->rx_bytes, len);
-		__sync_fetch_and_add(&b->rx_calls, 1);
-	}
+	add_bytes(&key, sk, family, 0, tx ? len : 0, tx ? 0 : len);
 	return 0;
 }
 
@@ -249,24 +250,7 @@ static __always_inline void count_bytes(struct sock *sk, __u16 family, bool last
 	if (!tx && !rx)
 		return;
 	struct tcptop_key key = {.sk = skaddr, .pid = 0};
-	struct tcptop_bytes *b = bpf_map_lookup_elem(&conn_bytes, &key);
-	if (!b) {
-		struct tcptop_bytes fresh = {.tx_bytes = tx, .rx_bytes = rx, .tx_calls = tx ? 1 : 0, .rx_calls = rx ? 1 : 0, .ino = ino};
-		read_tuple(sk, family, &fresh);
-		if (bpf_map_update_elem(&conn_bytes, &key, &fresh, BPF_NOEXIST) == 0)
-			return;
-		b = bpf_map_lookup_elem(&conn_bytes, &key);
-		if (!b) {
-			count_loss(LOSS_MAP_FULL);
-			return;
-		}
-	}
-	__sync_fetch_and_add(&b->tx_bytes, tx);
-	__sync_fetch_and_add(&b->rx_bytes, rx);
-	if (tx)
-		__sync_fetch_and_add(&b->tx_calls, 1);
-	if (rx)
-		__sync_fetch_and_add(&b->rx_calls, 1);
+	add_bytes(&key, sk, family, ino, tx, rx);
 }
 
 static __always_inline bool tcp_sock_matches(struct sock *sk, __u16 *family)
