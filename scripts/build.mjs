@@ -8,6 +8,8 @@
  *   dist/bundle/shared.mjs         re-exports the dist/ modules the commands share with their
  *                                  lazily imported code, so both see ONE copy (MonitorError)
  *   dist/bundle/monitor.cjs.cache  V8 code cache, written by a first run of bin/run.js
+ *   dist/bundle/ui/*.js            the full-screen views (Ink, React, yoga) as ES-module chunks,
+ *                                  loaded only when a view starts; see uiBundle()
  *   oclif.manifest.json            so oclif lists commands without loading them
  * Everything is regenerated on every build. Exits non-zero on any failure.
  */
@@ -118,6 +120,105 @@ function startupBoundary(shared) {
   }
 }
 
+/** Packages whose modules make a dist/ module part of the UI bundle. */
+const UI_PACKAGES = /^(ink|react|react\/jsx-runtime|react-reconciler|yoga-layout)$/
+const UI_OUT = join(OUT, 'ui')
+/** src/tui/ink-fast-output.ts's import of Ink's internal Output module (not in Ink's exports). */
+const INK_OUTPUT = /import\(\s*\/\* ink-output \*\/\s*[\w$.]+\s*\)/
+const importsOf = (source) => [...source.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*["']([^"']+)["']|(?:^|\n)\s*import\s*["']([^"']+)["']/g)].map((m) => m[1] ?? m[2])
+
+/** dist/ modules that import Ink or React, directly or through another dist/ module. */
+function uiModules() {
+  const memo = new Map()
+  const needsUi = (file) => {
+    if (memo.has(file)) return memo.get(file)
+    memo.set(file, false) // cycles: decided by the other edges
+    const source = readFileSync(file, 'utf8')
+    const result = INK_OUTPUT.test(source) || importsOf(source).some((s) => UI_PACKAGES.test(s) || (s.startsWith('.') && needsUi(resolve(dirname(file), s))))
+    memo.set(file, result)
+    return result
+  }
+  const all = readdirSync(DIST, {recursive: true, withFileTypes: true})
+    .filter((e) => e.isFile() && e.name.endsWith('.js') && !(e.parentPath ?? e.path).startsWith(OUT))
+    .map((e) => join(e.parentPath ?? e.path, e.name))
+  return {all, needsUi}
+}
+
+/**
+ * The views, bundled apart from the startup bundle: every dist/ module a command imports lazily
+ * that needs Ink/React becomes an entry of one ES-module build with shared chunks, with Ink, React,
+ * react-reconciler and yoga inside it and every other dist/ module left as an import of that module
+ * (one instance of the services and of MonitorError). Then every import('./x.js') of such an entry
+ * in dist/ is pointed at its bundle.
+ * Why: loading Ink as plain modules loads all of es-toolkit/compat (Ink uses its throttle) and
+ * React's unminified sources: 88 MB RSS for `import('ink')` against 63 MB bundled, tree-shaken and
+ * minified (measured 2026-12-03), and `monitor top`'s view must stay within 100 MB.
+ */
+async function uiBundle() {
+  const {all, needsUi} = uiModules()
+  const lazy = new Set()
+  for (const file of all) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?<![\w$.])import\(\s*(['"])(\.[^'"]*)\1\s*\)/g)) {
+      const target = resolve(dirname(file), m[2])
+      if (needsUi(target)) lazy.add(target)
+    }
+  }
+  if (lazy.size === 0) return []
+  const entries = [...lazy].sort()
+  const names = new Map(entries.map((f) => [f, posix(relative(DIST, f)).replace(/\.js$/, '').replaceAll('/', '-')]))
+  await esbuild.build({
+    entryPoints: Object.fromEntries(entries.map((f) => [names.get(f), f])),
+    outdir: UI_OUT,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    keepNames: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    define: {'process.env.NODE_ENV': '"production"'},
+    // CommonJS dependencies (React, signal-exit) call require() for Node's own modules.
+    banner: {js: `import {createRequire as __monitorRequire} from 'node:module'; const require = __monitorRequire(import.meta.url);`},
+    plugins: [
+      {
+        name: 'ui-boundary',
+        setup(build) {
+          build.onResolve({filter: /^\./}, (args) => {
+            if (!args.importer.startsWith(DIST + sep)) return
+            const target = resolve(args.resolveDir, args.path)
+            if (needsUi(target)) return
+            return {path: rel(UI_OUT, target), external: true}
+          })
+          // Ink imports its React DevTools bridge only when DEV is set; never in monitor.
+          build.onResolve({filter: /devtools(-window-polyfill)?\.js$/}, (args) =>
+            /[\\/]ink[\\/]/.test(args.importer) ? {path: args.path, namespace: 'no-devtools'} : undefined,
+          )
+          build.onLoad({filter: /.*/, namespace: 'no-devtools'}, () => ({contents: 'export default undefined', loader: 'js'}))
+          // The Output class the fast-output patch changes must be the bundle's own (see INK_OUTPUT).
+          const inkOutput = join(dirname(createRequire(import.meta.url).resolve('ink')), 'output.js')
+          build.onLoad({filter: /\.js$/}, (args) => {
+            if (!args.path.startsWith(DIST + sep)) return
+            const source = readFileSync(args.path, 'utf8')
+            if (!INK_OUTPUT.test(source)) return
+            return {contents: source.replace(INK_OUTPUT, `import(${JSON.stringify(inkOutput)})`), loader: 'js'}
+          })
+        },
+      },
+    ],
+  })
+  for (const file of all) {
+    const source = readFileSync(file, 'utf8')
+    const next = source.replace(/(?<![\w$.])import\(\s*(['"])(\.[^'"]*)\1\s*\)/g, (all, _q, spec) => {
+      const target = resolve(dirname(file), spec)
+      return lazy.has(target) ? `import(${JSON.stringify(rel(dirname(file), join(UI_OUT, `${names.get(target)}.js`)))})` : all
+    })
+    if (next !== source) writeFileSync(file, next)
+  }
+  return entries.map((f) => names.get(f))
+}
+
 async function bundle() {
   const commands = listCommands()
   // bin/run.js reports errors raised before a command exists (unknown command) with the same
@@ -179,6 +280,7 @@ try {
     rmSync(DIST, {recursive: true, force: true}) // no stale outputs from deleted sources
     execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', ROOT], {stdio: 'inherit'})
   })
+  const views = await step('ui bundle', uiBundle)
   await step('bundle', bundle)
   const ids = await step('manifest', manifest)
   await step('code cache', () => {
@@ -188,7 +290,7 @@ try {
     if (!existsSync(BUNDLE + '.cache')) throw new Error('bin/run.js did not write the code cache')
   })
   const size = (f) => `${Math.round(readFileSync(f).length / 1024)} KiB`
-  console.log(`build: ok: ${ids.join(', ')}; bundle ${size(BUNDLE)}, cache ${size(BUNDLE + '.cache')}`)
+  console.log(`build: ok: ${ids.join(', ')}; bundle ${size(BUNDLE)}, cache ${size(BUNDLE + '.cache')}; views ${views.join(', ')}`)
 } catch (error) {
   console.error(`build: failed: ${error.message ?? error}`)
   process.exit(1)

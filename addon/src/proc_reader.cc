@@ -20,6 +20,8 @@ namespace {
 // stat(5) field numbers (1-based) the record takes; the line is parsed up to the last of them.
 constexpr int kStatLastField = 39;  // processor
 constexpr uint64_t kSharedRefresh = 10;
+// Every process is read afresh at least every kFullRefresh reads, even when read(ran) says it slept.
+constexpr uint64_t kFullRefresh = 10;
 
 // Reads a whole small /proc file at `path` (relative to dirfd) into buf; returns its length, or -1
 // (errno set) when it cannot be opened or read: a process that exited between listing and reading.
@@ -105,7 +107,8 @@ struct linux_dirent64 {
 
 Napi::Function ProcReader::Init(Napi::Env env) {
   return DefineClass(env, "ProcReader",
-                     {InstanceMethod<&ProcReader::Read>("read"), InstanceMethod<&ProcReader::Buffer>("buffer"),
+                     {InstanceMethod<&ProcReader::Read>("read"), InstanceMethod<&ProcReader::Skipped>("skipped"),
+                      InstanceMethod<&ProcReader::Buffer>("buffer"),
                       InstanceMethod<&ProcReader::ReadAtNs>("readAtNs"), InstanceMethod<&ProcReader::Close>("close")});
 }
 
@@ -130,6 +133,18 @@ Napi::Value ProcReader::Read(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (!proc_.Valid()) Throw(env, "the /proc reader is closed", EBADF);
   int dirfd = proc_.Get();
+  const int32_t *ran = nullptr;
+  size_t ran_count = 0;
+  bool have_ran = false;  // an empty list (data() may be null) still means "nothing ran"
+  if (info.Length() > 0 && info[0].IsTypedArray()) {
+    auto a = info[0].As<Napi::TypedArray>();
+    if (a.TypedArrayType() != napi_int32_array) Throw(env, "read(ran): ran must be an Int32Array", EINVAL);
+    auto i32 = a.As<Napi::Int32Array>();
+    ran = i32.Data();
+    ran_count = i32.ElementLength();
+    have_ran = true;
+  }
+  skipped_ = 0;
   if (lseek(dirfd, 0, SEEK_SET) < 0) Throw(env, "rewind /proc", errno);
   read_at_ns_ = MonotonicNs();
   size_t count = 0;
@@ -148,19 +163,35 @@ Napi::Value ProcReader::Read(const Napi::CallbackInfo &info) {
       off += d->d_reclen;
       long pid;
       if (!IsPid(d->d_name, &pid)) continue;
+      // The previous read's memo of this pid (sorted by pid; /proc lists ascending, so the search
+      // starts where the last one ended and usually stops at once).
+      auto it = std::lower_bound(memo_.begin() + m, memo_.end(), double(pid),
+                                 [](const Memo &a, double key) { return a.rec[kProc_pid] < key; });
+      if (it == memo_.end() || it->rec[kProc_pid] != double(pid))
+        it = std::lower_bound(memo_.begin(), memo_.end(), double(pid), [](const Memo &a, double key) { return a.rec[kProc_pid] < key; });
+      const Memo *known = it != memo_.end() && it->rec[kProc_pid] == double(pid) ? &*it : nullptr;
+      if (known) m = size_t(it - memo_.begin());
+      if (have_ran && known && known->quiet && (reads_ + uint64_t(pid)) % kFullRefresh != 0 &&
+          !std::binary_search(ran, ran + ran_count, int32_t(pid))) {
+        if (count == capacity_) Grow(env, capacity_ * 2);
+        memcpy(records_ + count * kProcFieldCount, known->rec, sizeof(known->rec));
+        next_memo_.push_back(*known);
+        if (double(pid) < last_pid) sorted = false;
+        last_pid = double(pid);
+        count++;
+        skipped_++;
+        continue;
+      }
       snprintf(path, sizeof(path), "%ld/stat", pid);
       // Vanished between listing and reading (ENOENT / ESRCH), or unparsable mid-exit: skipped.
       const char *comm;
       size_t comm_len;
       if (ReadAt(dirfd, path, buf, sizeof(buf)) <= 0 || !ParseStat(buf, f, &comm, &comm_len)) continue;
       uint32_t commhash = Fnv1a(comm, comm_len);
-      // The previous read's memo of this pid: both lists ascend, so one forward scan finds it.
-      while (m < memo_.size() && memo_[m].pid < double(pid)) m++;
+      bool same_process = known && known->rec[kProc_starttime] == double(f[22]);
       double shared;
-      bool same = m < memo_.size() && memo_[m].pid == double(pid) && memo_[m].starttime == double(f[22]) &&
-                  memo_[m].resident == double(f[24]) && (reads_ + uint64_t(pid)) % kSharedRefresh != 0;
-      if (same) {
-        shared = memo_[m].shared;
+      if (same_process && known->rec[kProc_resident] == double(f[24]) && (reads_ + uint64_t(pid)) % kSharedRefresh != 0) {
+        shared = known->rec[kProc_shared];
       } else {
         snprintf(path, sizeof(path), "%ld/statm", pid);
         if (ReadAt(dirfd, path, buf, sizeof(buf)) <= 0) continue;
@@ -194,8 +225,12 @@ Napi::Value ProcReader::Read(const Napi::CallbackInfo &info) {
       r[kProc_uid] = double(st.st_uid);
       r[kProc_resident] = double(f[24]);
       r[kProc_shared] = shared;
-      next_memo_.push_back({double(pid), double(f[22]), double(f[24]), shared});
       r[kProc_commhash] = double(commhash);
+      next_memo_.emplace_back();
+      Memo &memo = next_memo_.back();
+      memcpy(memo.rec, r, sizeof(memo.rec));
+      memo.quiet = same_process && (f[3] == 'S' || f[3] == 'I') &&
+                   known->rec[kProc_utime] + known->rec[kProc_stime] == r[kProc_utime] + r[kProc_stime];
       if (double(pid) < last_pid) sorted = false;
       last_pid = double(pid);
       count++;
@@ -205,7 +240,7 @@ Napi::Value ProcReader::Read(const Napi::CallbackInfo &info) {
   memo_.swap(next_memo_);
   // /proc lists pids ascending; the service merges two readings by pid, so keep that promise.
   if (!sorted) {
-    memo_.clear();  // the memo scan needs ascending pids too: start it afresh
+    std::sort(memo_.begin(), memo_.end(), [](const Memo &a, const Memo &b) { return a.rec[kProc_pid] < b.rec[kProc_pid]; });
     struct Rec {
       double v[kProcFieldCount];
     };
@@ -216,6 +251,8 @@ Napi::Value ProcReader::Read(const Napi::CallbackInfo &info) {
 }
 
 Napi::Value ProcReader::Buffer(const Napi::CallbackInfo &) { return buffer_ref_.Value(); }
+
+Napi::Value ProcReader::Skipped(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), double(skipped_)); }
 
 Napi::Value ProcReader::ReadAtNs(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), read_at_ns_); }
 

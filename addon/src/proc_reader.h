@@ -34,8 +34,10 @@ class ProcReader : public Napi::ObjectWrap<ProcReader> {
   explicit ProcReader(const Napi::CallbackInfo &info);
 
  private:
-  // read() -> number of records; buffer() holds them (pid ascending); readAtNs() the clock of the read.
+  // read([ran]) -> number of records; buffer() holds them (pid ascending); readAtNs() the clock of
+  // the read; skipped() how many records the last read copied from the one before instead of reading.
   Napi::Value Read(const Napi::CallbackInfo &info);
+  Napi::Value Skipped(const Napi::CallbackInfo &info);
   Napi::Value Buffer(const Napi::CallbackInfo &info);
   Napi::Value ReadAtNs(const Napi::CallbackInfo &info);
   Napi::Value Close(const Napi::CallbackInfo &info);
@@ -46,11 +48,22 @@ class ProcReader : public Napi::ObjectWrap<ProcReader> {
   // process whose start time and resident size did not change since the last read keeps its last
   // shared size, re-read every kSharedRefresh reads at the latest (by pid, round robin): statm is
   // ~40% of a refresh's syscalls and idle processes are most of them.
+  //
+  // read(ran) also skips stat itself for a process that cannot have changed: given `ran` (the sorted
+  // tgids whose threads the scheduler switched in since the read before last, from topsched.bpf.c),
+  // a process that is not in it, was sleeping (S or I) at its last read and had used no CPU time
+  // between its last two reads keeps its last record. Anything a process's stat shows changes only
+  // while one of its threads runs, except its nice value (renice by another process) and resident
+  // size (reclaim): every process is read afresh every kFullRefresh reads (by pid, round robin).
+  // A thread that runs without ever being switched in (alone on a CPU) was running, or had used CPU
+  // time, at its last read, so it is never skipped.
   struct Memo {
-    double pid, starttime, resident, shared;
+    double rec[kProcFieldCount];
+    bool quiet;  // S or I at the last read, and no CPU time since the read before
   };
   std::vector<Memo> memo_, next_memo_;
   uint64_t reads_ = 0;
+  size_t skipped_ = 0;
 
   UniqueFd proc_;  // /proc, opened once: every per-process path is relative to it
   std::vector<char> dents_;

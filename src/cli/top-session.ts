@@ -8,7 +8,7 @@ import {ExitCode, MonitorError} from '../errors.js'
 import {LineWriter} from '../output/line-writer.js'
 import {openTopBpf, type TopBpf} from '../proc/bpf-columns.js'
 import {csvHeader, frameCsv, frameJson, frameText} from '../proc/document.js'
-import {type FrameBpfStatus, frameOf, type TopFrame} from '../proc/frame.js'
+import {type FrameBpfStatus, frameOf, FrameRows, type TopFrame} from '../proc/frame.js'
 import {LiveFrameSource, recordedFrames, replayFrames} from '../proc/frame-source.js'
 import {pickFrameRows} from '../proc/frame-rows.js'
 import {cutNotice, TopRecorder} from '../proc/recording.js'
@@ -141,13 +141,16 @@ async function sampleTop(o: TopOptions, count: number | undefined, stop: StopSig
     sampler.start()
     bpf?.begin()
     const t0 = performance.now()
+    const rows = new FrameRows()
     for (let n = 1; count === undefined || n <= count; n++) {
       // On a schedule from the start, so a slow refresh does not push every later one back.
       const wait = t0 + n * o.intervalS * 1000 - performance.now()
       const ended = [stop.done, new Promise<undefined>((r) => setTimeout(r, Math.max(0, wait)))]
       const reason = await Promise.race(recorder ? [...ended, recorder.failed] : ended)
       if (reason !== undefined || !(await paced())) break
-      const frame = frameOf(sampler.sample(), bpf?.sample(), started.off)
+      // The eBPF side first: it says which processes ran, and the /proc read skips the others.
+      const sample = bpf?.sample()
+      const frame = frameOf(sampler.sample(sample?.ran), sample, started.off, rows)
       recorder?.write(frame)
       print(frame, n)
     }

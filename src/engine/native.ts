@@ -165,8 +165,12 @@ export interface NativeRingStream {
 /** Reads /proc for `monitor top`: every process's stat + statm into one packed Buffer (records of
  * procFields().length doubles, pid ascending), grown only when the process count does. */
 export interface NativeProcReader {
-  /** Reads every process; returns the record count. Processes that vanish mid-read are skipped. */
-  read(): number
+  /** Reads every process; returns the record count. Processes that vanish mid-read are skipped.
+   * `ran`: sorted tgids switched in since the read before last; a sleeping process outside it
+   * keeps its last record (see addon/src/proc_reader.h). */
+  read(ran?: Int32Array): number
+  /** Records the last read copied instead of reading. */
+  skipped(): number
   /** The records of the last read (the same Buffer until a read needs more room). */
   buffer(): Buffer
   /** CLOCK_MONOTONIC (ns) when the last read started. */

@@ -59,11 +59,20 @@ export class ProcReader {
     }
   }
 
-  read(): ProcReading {
+  /** Every process. `ran` (sorted tgids whose threads were switched in since the read before last,
+   * from the scheduler tracepoints): a process outside it that slept and used no CPU time at its
+   * last reads keeps its last record instead of being read again (each is still read every 10th
+   * read). Without `ran`, every process is read. */
+  read(ran?: Int32Array): ProcReading {
     if (!this.native) throw new MonitorError('the /proc reader is closed')
-    const count = this.native.read()
+    const count = ran ? this.native.read(ran) : this.native.read()
     const buf = this.native.buffer()
     return {count, data: new Float64Array(buf.buffer, buf.byteOffset, count * PROC_STRIDE), atNs: this.native.readAtNs()}
+  }
+
+  /** Records the last read() copied from the one before instead of reading them. */
+  get skipped(): number {
+    return this.native?.skipped() ?? 0
   }
 
   /** comm, cmdline and cgroup of one process; null when it is gone. */

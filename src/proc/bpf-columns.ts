@@ -179,6 +179,7 @@ class RunningTopBpf implements TopBpf {
       bpfRunNs: runNs - this.lastRunNs,
       note: this.noteNow(),
       columns: this.columns,
+      ran: this.runq.ran(),
     }
     this.lastLost = lost
     this.lastRunNs = runNs

@@ -42,6 +42,9 @@ interface Seen {
 /** Reads the map each refresh and hands back each active process's columns. */
 export class RunqReader {
   private prev = new Map<number, Seen>()
+  private ranBefore: number[] = []
+  private ranNow: number[] = []
+  private complete = false
   private readonly cur = new Histogram()
   private readonly delta = new Histogram()
   private readonly key = Buffer.alloc(4)
@@ -54,10 +57,25 @@ export class RunqReader {
     private readonly idleRefreshes = 5,
   ) {}
 
+  /** Sorted tgids whose threads were switched in after a run-queue wait during the last two reads'
+   * intervals; undefined when the map was full (a process could have run unseen). */
+  ran(): Int32Array | undefined {
+    if (!this.complete) return undefined
+    const out = new Int32Array(this.ranBefore.length + this.ranNow.length)
+    out.set(this.ranBefore)
+    out.set(this.ranNow, this.ranBefore.length)
+    return out.sort()
+  }
+
   /** Columns of every process that waited since the last read, into `out` (merged by pid). */
   read(out: Map<number, ProcBpfColumns>): void {
     const e = this.map.read()
     const next = new Map<number, Seen>()
+    const ran = this.ranBefore
+    ran.length = 0
+    this.ranBefore = this.ranNow
+    this.ranNow = ran
+    this.complete = e.count < this.map.info.maxEntries
     for (let i = 0; i < e.count; i++) {
       const tgid = e.keys.readUInt32LE(i * 4)
       const at = i * HIST_BYTES
@@ -71,6 +89,7 @@ export class RunqReader {
         } else next.set(tgid, prev)
         continue
       }
+      ran.push(tgid)
       Histogram.fromBytes(e.values, at, this.cur)
       merge(out, tgid, runqColumns(histogramDelta(this.cur, prev?.hist, this.delta)))
       // Keep this read as the process's previous: reuse its old histogram's memory.

@@ -4,7 +4,7 @@
 import {P, PROC_STRIDE} from '../engine/proc.js'
 import {signalProcess, type SignalOutcome} from '../engine/signal.js'
 import {findPid} from './cpu.js'
-import {type BpfSample, type FrameBpfStatus, frameOf, type TopFrame} from './frame.js'
+import {type BpfSample, type FrameBpfStatus, frameOf, FrameRows, type TopFrame} from './frame.js'
 import type {ReplayFrameSource} from './recording-source.js'
 import {processRow} from './rows.js'
 import type {ProcSampler, ProcSnapshot} from './sampler.js'
@@ -45,6 +45,7 @@ export class LiveFrameSource implements FrameSource {
   private wake: (() => void) | undefined
   private timer: NodeJS.Timeout | undefined
   private closed = false
+  private readonly rows = new FrameRows()
 
   /** `bpf`: the eBPF columns, or null (then `off` says why they are missing). */
   constructor(
@@ -70,12 +71,14 @@ export class LiveFrameSource implements FrameSource {
     })
     this.wake = undefined
     if (this.closed) return null
-    const snap = this.sampler.sample()
+    // The eBPF side first: it says which processes ran, and /proc is read only for those (and for
+    // any that was running at its last reading).
     const bpf = this.bpf?.sample() ?? null
+    const snap = this.sampler.sample(bpf?.ran)
     this.last = snap
     const at = performance.now()
     this.nextAt = Math.max(this.nextAt + intervalS * 1000, at)
-    return frameOf(snap, bpf, this.off)
+    return frameOf(snap, bpf, this.off, this.rows)
   }
 
   signal(target: {pid: number; start_ts: string}, signal: NodeJS.Signals): SignalOutcome {

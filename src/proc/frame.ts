@@ -2,6 +2,7 @@
  * `--replay` gives back, and (as JSON) what `--once -o json` prints. Live frames are built from a
  * sampler snapshot plus, when the engine runs, the eBPF columns of the same interval; replayed frames
  * come from a file. The view never knows which. */
+import {P, PROC_STRIDE} from '../engine/proc.js'
 import type {ProcessRow} from './rows.js'
 import {processRow} from './rows.js'
 import type {ProcSnapshot, SystemSample} from './sampler.js'
@@ -75,21 +76,20 @@ export interface BpfSample {
   note?: string | null
   /** The columns the engine fills (default: all of ProcBpfColumns). */
   columns?: readonly (keyof ProcBpfColumns)[]
+  /** Sorted tgids the scheduler switched in during this interval or the one before (the /proc read
+   * after this sample may skip the others: ProcReader.read); absent when not known for every process. */
+  ran?: Int32Array
 }
 
 const ALL_BPF_COLUMNS: readonly (keyof ProcBpfColumns)[] = ['tx_bytes_per_s', 'rx_bytes_per_s', 'runq_avg_ns', 'runq_p99_ns', 'runq_count']
 
 const BPF_OFF: FrameBpfStatus = {state: 'off', note: null, lost: 0}
 
-/** A live frame: every process of the snapshot as a row, with the interval's eBPF columns merged by pid. */
-export function frameOf(snap: ProcSnapshot, bpf?: BpfSample | null, off: FrameBpfStatus = BPF_OFF): TopFrame {
-  const processes: FrameProcess[] = new Array(snap.reading.count)
-  for (let i = 0; i < snap.reading.count; i++) {
-    const row: FrameProcess = processRow(snap, i)
-    const cols = bpf?.byPid.get(row.pid)
-    if (cols) Object.assign(row, cols)
-    processes[i] = row
-  }
+/** A live frame: every process of the snapshot as a row, with the interval's eBPF columns merged by
+ * pid. `rows`: reuse the row objects of the previous frame where nothing changed (a live source
+ * passes one FrameRows for all its frames). */
+export function frameOf(snap: ProcSnapshot, bpf?: BpfSample | null, off: FrameBpfStatus = BPF_OFF, rows?: FrameRows): TopFrame {
+  const processes = rows ? rows.make(snap, bpf?.byPid) : freshRows(snap, bpf?.byPid)
   const selfRow = snap.selfIndex >= 0 ? processes[snap.selfIndex] : undefined
   const bpfShare = bpf && snap.intervalS > 0 ? (100 * bpf.bpfRunNs) / 1e9 / snap.intervalS / (snap.mode === 'machine' ? snap.system.perCpuPercent.length : 1) : 0
   return {
@@ -102,4 +102,79 @@ export function frameOf(snap: ProcSnapshot, bpf?: BpfSample | null, off: FrameBp
     shortLived: bpf ? bpf.shortLived : null,
     bpf: bpf ? {state: 'on', note: bpf.note ?? null, lost: bpf.lost, columns: bpf.columns ?? ALL_BPF_COLUMNS} : off,
   }
+}
+
+function freshRows(snap: ProcSnapshot, byPid: ReadonlyMap<number, ProcBpfColumns> | undefined): FrameProcess[] {
+  const processes: FrameProcess[] = new Array(snap.reading.count)
+  for (let i = 0; i < snap.reading.count; i++) processes[i] = withColumns(processRow(snap, i), byPid)
+  return processes
+}
+
+function withColumns(row: FrameProcess, byPid: ReadonlyMap<number, ProcBpfColumns> | undefined): FrameProcess {
+  const cols = byPid?.get(row.pid)
+  if (cols) Object.assign(row, cols)
+  return row
+}
+
+/**
+ * The rows of consecutive live frames. Most processes sleep through most refreshes: their record is
+ * the same as in the previous reading (the /proc reader even copies it: ProcReader.read), so their
+ * row would come out the same too. Such a row is handed out again instead of made anew: a frame of
+ * ~1,000 processes then makes a few dozen objects instead of a thousand (and their start-time
+ * strings), and the garbage collector finds little to do. Frames are never changed after they are
+ * made, so sharing rows between them is safe.
+ */
+export class FrameRows {
+  private prevData = new Float64Array(0)
+  private prevCount = 0
+  private prevRows: FrameProcess[] = []
+  private prevStatics: readonly unknown[] = []
+  private prevTotal = -1
+  /** Rows handed out again by the last make() (tests, benchmarks). */
+  reused = 0
+
+  make(snap: ProcSnapshot, byPid: ReadonlyMap<number, ProcBpfColumns> | undefined): FrameProcess[] {
+    const {count, data} = snap.reading
+    const total = snap.system.memory.totalBytes
+    const prev = this.prevData
+    const out: FrameProcess[] = new Array(count)
+    let j = 0
+    this.reused = 0
+    for (let i = 0; i < count; i++) {
+      const b = i * PROC_STRIDE
+      const pid = data[b + P.pid]
+      while (j < this.prevCount && prev[j * PROC_STRIDE + P.pid] < pid) j++
+      const old = j < this.prevCount && prev[j * PROC_STRIDE + P.pid] === pid ? this.prevRows[j] : undefined
+      if (
+        old &&
+        total === this.prevTotal &&
+        snap.statics[i] === this.prevStatics[j] &&
+        !byPid?.has(pid) &&
+        !hasColumns(old) &&
+        old.cpu_percent === Math.round(snap.cpuPercent[i] * 100) / 100 &&
+        sameRecord(data, b, prev, j * PROC_STRIDE)
+      ) {
+        out[i] = old
+        this.reused++
+      } else {
+        out[i] = withColumns(processRow(snap, i), byPid)
+      }
+    }
+    if (this.prevData.length < data.length) this.prevData = new Float64Array(data.length * 2)
+    this.prevData.set(data.subarray(0, count * PROC_STRIDE))
+    this.prevCount = count
+    this.prevRows = out
+    this.prevStatics = snap.statics.slice(0, count)
+    this.prevTotal = total
+    return out
+  }
+}
+
+function sameRecord(a: Float64Array, ai: number, b: Float64Array, bi: number): boolean {
+  for (let k = 0; k < PROC_STRIDE; k++) if (a[ai + k] !== b[bi + k]) return false
+  return true
+}
+
+function hasColumns(row: FrameProcess): boolean {
+  return row.runq_count !== undefined || row.tx_bytes_per_s !== undefined || row.rx_bytes_per_s !== undefined || row.runq_avg_ns !== undefined
 }

@@ -105,10 +105,16 @@ export class ProcSampler {
     this.prevStat = parseStat(texts.stat)
   }
 
-  /** A reading, measured against the previous one (start() must have run). */
-  sample(): ProcSnapshot {
+  /** Records the last sample copied from the one before (processes that slept throughout). */
+  get skipped(): number {
+    return this.reader.skipped
+  }
+
+  /** A reading, measured against the previous one (start() must have run). `ran`: see
+   * ProcReader.read (the eBPF side knows which processes ran; without it every process is read). */
+  sample(ran?: Int32Array): ProcSnapshot {
     if (!this.prevStat) this.start()
-    const cur = this.reader.read()
+    const cur = this.reader.read(ran)
     const epochMs = Date.now()
     const texts = this.reader.system()
     const stat = parseStat(texts.stat)

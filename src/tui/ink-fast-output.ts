@@ -50,10 +50,12 @@ export function speedUpInkOutput(): Promise<boolean> {
   return patched
 }
 
-/** Ink's Output class (also for the test that compares frames with and without the patch). */
+/** Ink's Output class (also for the test that compares frames with and without the patch). In the
+ * bundled views scripts/build.mjs points this import at the bundle's own copy of Ink's output.js:
+ * patching the one in node_modules would leave the bundle's Ink unpatched. */
 export async function loadOutput(): Promise<OutputClass> {
   const url = new URL('./output.js', import.meta.resolve('ink'))
-  return ((await import(url.href)) as {default: OutputClass}).default
+  return ((await import(/* ink-output */ url.href)) as {default: OutputClass}).default
 }
 
 function patch(Output: OutputClass): boolean {
