@@ -103,6 +103,32 @@ describeEbpf('monitor top: eBPF columns', () => {
     expect(Math.min(...p99s), `sleeper p99 per refresh: ${p99s.join(', ')} ns`).toBeLessThan(1 * MS)
   }, 30_000)
 
+  it('CPU% while /proc reads skip sleepers: a spinning worker thread under a sleeping main thread, and a sleeper that starts to spin', async () => {
+    // With the eBPF columns on, a process the scheduler did not switch in and that slept with no CPU
+    // time at its last reading keeps its last /proc record. A thread that spins alone on a CPU is
+    // never switched in, and its process's state is its sleeping main thread's: such a process must
+    // still show its CPU time in every refresh.
+    const worker = start(process.execPath, ['-e', `const {Worker} = require('node:worker_threads'); new Worker('for (;;) {}', {eval: true}).on('online', () => console.log('spinning')); setInterval(() => {}, 1e6)`])
+    const late = start('python3', ['-c', 'import time\nprint("ready", flush=True)\ntime.sleep(2.5)\nprint("spinning", flush=True)\nwhile True: pass'])
+    let lateSpinAt = 0
+    late.child.stdout!.on('data', (d: string) => void (d.includes('spinning') && (lateSpinAt ||= Date.now())))
+    expect(await waitFor(() => worker.lines.includes('spinning') && late.lines.includes('ready'), 10_000)).toBe(true)
+    const cli = startCli(['top', '-o', 'json', '--interval', '0.5', '--count', '12', '--pid', String(worker.child.pid), '--pid', String(late.child.pid)])
+    expect(await cli.exited, cli.stderr).toBe(0)
+    const docs = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as Doc & {processes: (Proc & {cpu_percent: number})[]})
+    expect(docs).toHaveLength(12)
+    expect(lateSpinAt).toBeGreaterThan(0)
+    for (const doc of docs) {
+      expect(doc.bpf.state, doc.bpf.note ?? '').toBe('on')
+      // A spinner gets most of a core even on a busy 2-CPU machine; 0 would mean a skipped read.
+      expect(row(doc, worker.child.pid!), doc.ts).toMatchObject({cpu_percent: expect.toSatisfy((v: number) => v > 20)})
+      // Intervals that began a whole interval after the late one started spinning.
+      if (Date.parse(doc.ts) - doc.interval_s * 1000 > lateSpinAt + 500)
+        expect(row(doc, late.child.pid!), doc.ts).toMatchObject({cpu_percent: expect.toSatisfy((v: number) => v > 20)})
+    }
+    expect(docs.filter((d) => Date.parse(d.ts) - d.interval_s * 1000 > lateSpinAt + 500).length).toBeGreaterThanOrEqual(3)
+  }, 40_000)
+
   it('a loopback sender paced at 20 MB/s: tx_bytes_per_s within 5% of its own count, to its pid; rx to the receiver', async () => {
     const receiver = start('python3', [
       '-c',
