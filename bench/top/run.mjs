@@ -100,20 +100,20 @@ const usage = (pid) => cpuAndRss(pid, TICKS)
 
 async function startContender(name) {
   if (name === 'monitor-bpf') {
-    const c = children.track(spawn(process.execPath, [CLI, 'top', '-o', 'columns', '--interval', '1'], {stdio: ['ignore', 'ignore', 'inherit']}))
+    const c = children.track(spawn(CLI, ['top', '-o', 'columns', '--interval', '1'], {stdio: ['ignore', 'ignore', 'inherit']}))
     return {pid: c.pid, stop: () => c.kill('SIGINT')}
   }
   if (name === 'monitor' || name === 'monitor-screen') {
     // Without the eBPF columns: the /proc side alone (monitor-bpf measures them on).
     const screen = name === 'monitor-screen' ? ['--limit', '50'] : []
-    const c = children.track(spawn(process.execPath, [CLI, 'top', '-o', 'columns', '--interval', '1', '--no-bpf', ...screen], {stdio: ['ignore', 'ignore', 'inherit']}))
+    const c = children.track(spawn(CLI, ['top', '-o', 'columns', '--interval', '1', '--no-bpf', ...screen], {stdio: ['ignore', 'ignore', 'inherit']}))
     return {pid: c.pid, stop: () => c.kill('SIGINT')}
   }
   if (name === 'top') {
     const c = children.track(spawn('top', ['-b', '-d', '1'], {stdio: ['ignore', 'ignore', 'inherit']}))
     return {pid: c.pid, stop: () => c.kill('SIGTERM')}
   }
-  if (name === 'monitor-view') return inTmux('view', `env -u CI ${process.execPath} ${CLI} top --interval 1`, 'run.js')
+  if (name === 'monitor-view') return inTmux('view', `env -u CI ${CLI} top --interval 1`, 'run.js')
   if (name === 'top-tty') return inTmux('top', 'top -d 1', 'top')
   return inTmux('htop', 'htop -d 10', 'htop')
 }
