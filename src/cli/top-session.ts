@@ -60,6 +60,10 @@ export function topPlan(o: TopOptions, isTTY: boolean): {output: TopOutput | 'li
 
 export async function runTop(o: TopOptions, isTTY = Boolean(process.stdout.isTTY)): Promise<void> {
   const plan = topPlan(o, isTTY)
+  // A frame holds every process for a refresh (and a batch its text), so each scavenge finds it
+  // alive and V8 keeps doubling the young generation up to 32 MB (+20 MB RSS at ~1,000 processes,
+  // bench/top). Frozen at the size startup left it, monitor stays under 100 MB; scavenges stay cheap.
+  setFlagsFromString('--semi-space-growth-factor=1')
   if (plan.output === 'live') return runView(o)
   const stop = stopSignal(o.durationS)
   // A reader that is behind holds the next snapshot back (as top -b blocks in write), so memory
@@ -104,10 +108,6 @@ async function runView(o: TopOptions): Promise<void> {
   // build costs several times the CPU per frame).
   for (const name of Object.keys(process.env)) if (name === 'CI' || name === 'CONTINUOUS_INTEGRATION' || name.startsWith('CI_')) delete process.env[name]
   process.env.NODE_ENV ??= 'production'
-  // A frame holds every process for a refresh, so each scavenge finds it alive and V8 keeps
-  // doubling the young generation up to 32 MB (+20 MB RSS at ~1,000 processes, bench/top).
-  // Frozen at the size startup left it, the view stays near 100 MB; scavenges stay cheap.
-  setFlagsFromString('--semi-space-growth-factor=1')
   const {runTopLive} = await import('./top-live.js')
   const {sort, user, comm, pids} = o.selection
   const view = {intervalS: o.intervalS, durationS: o.durationS, mode: o.mode, sort, tree: o.tree, user, comm, pids}

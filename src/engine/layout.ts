@@ -208,10 +208,21 @@ export function readCString(view: DataView, offset: number, size: number): strin
   return s
 }
 
+const V4_TEXTS = 4096
+const v4Text = new Map<number, string>()
+
 /** Text form of an IPv4 / IPv6 address held in a 16-byte union. */
 export function readAddress(view: DataView, offset: number, family: number): string {
   if (family === AF_INET) {
-    return `${view.getUint8(offset)}.${view.getUint8(offset + 1)}.${view.getUint8(offset + 2)}.${view.getUint8(offset + 3)}`
+    // Traffic has few distinct addresses and a tracer decodes two per record: reuse their text.
+    const key = view.getUint32(offset, false)
+    let text = v4Text.get(key)
+    if (text === undefined) {
+      if (v4Text.size >= V4_TEXTS) v4Text.clear()
+      text = `${view.getUint8(offset)}.${view.getUint8(offset + 1)}.${view.getUint8(offset + 2)}.${view.getUint8(offset + 3)}`
+      v4Text.set(key, text)
+    }
+    return text
   }
   if (family !== AF_INET6) return ''
   const words: number[] = []

@@ -59,39 +59,36 @@ export const TCP_COLUMNS: Record<TcpMode, readonly Column<TcpRow>[]> = {
   ],
 }
 
-/** The fields every mode's line starts with: when, who, and the two endpoints. */
-function endpoints(r: TcpRow): Record<string, unknown> {
-  return {
-    ts: r.ts_us === null ? null : isoFromEpochUs(r.ts_us),
-    pid: r.pid,
-    comm: r.comm,
-    family: r.family,
-    saddr: r.saddr,
-    sport: r.sport,
-    daddr: r.daddr,
-    dport: r.dport,
+/** One NDJSON line, as the README documents each mode's record: the fields of JSON.stringify of
+ * {type, ts, pid, comm, family, saddr, sport, daddr, dport, ...the mode's own} (state: sock after
+ * ts), written out directly — a storm prints tens of thousands a second, and building an object per
+ * line to stringify it cost more than the rest of the record's path. test/unit/tcp-json.test.ts holds
+ * it to JSON.stringify's output. */
+export function tcpJson(r: TcpRow): string {
+  const ts = r.ts_us === null ? 'null' : `"${isoFromEpochUs(r.ts_us)}"`
+  const who = `"pid":${num(r.pid)},"comm":${str(r.comm)},"family":${str(r.family)},"saddr":${str(r.saddr)},"sport":${num(r.sport)},"daddr":${str(r.daddr)},"dport":${num(r.dport)}`
+  switch (r.type) {
+    case 'connect':
+      return `{"type":"connect","ts":${ts},${who},"errno":${str(r.errno)},"latency_ns":${num(r.latency_ns)}}`
+    case 'accept':
+      return `{"type":"accept","ts":${ts},${who},"latency_ns":${num(r.latency_ns)}}`
+    case 'life':
+      return `{"type":"life","ts":${ts},${who},"tx_bytes":${num(r.tx_bytes)},"rx_bytes":${num(r.rx_bytes)},"duration_ns":${num(r.duration_ns)},"partial":${r.partial}}`
+    case 'state':
+      return `{"type":"state","ts":${ts},"sock":${str(r.sock)},${who},"oldstate":${str(r.oldstate)},"newstate":${str(r.newstate)},"duration_ns":${num(r.duration_ns)}}`
+    case 'retrans':
+      return `{"type":"retrans","ts":${ts},${who},"state":${str(r.state)}}`
+    case 'reset':
+      return `{"type":"reset","ts":${ts},${who},"state":${str(r.state)},"direction":${str(r.direction)}}`
   }
 }
 
-/** One NDJSON line, as the README documents each mode's record. */
-export function tcpJson(r: TcpRow): string {
-  switch (r.type) {
-    case 'connect':
-      return JSON.stringify({type: r.type, ...endpoints(r), errno: r.errno, latency_ns: r.latency_ns})
-    case 'accept':
-      return JSON.stringify({type: r.type, ...endpoints(r), latency_ns: r.latency_ns})
-    case 'life':
-      return JSON.stringify({type: r.type, ...endpoints(r), tx_bytes: r.tx_bytes, rx_bytes: r.rx_bytes, duration_ns: r.duration_ns, partial: r.partial})
-    case 'state': {
-      const {ts, ...rest} = endpoints(r)
-      return JSON.stringify({type: r.type, ts, sock: r.sock, ...rest, oldstate: r.oldstate, newstate: r.newstate, duration_ns: r.duration_ns})
-    }
-    case 'retrans':
-      return JSON.stringify({type: r.type, ...endpoints(r), state: r.state})
-    case 'reset':
-      return JSON.stringify({type: r.type, ...endpoints(r), state: r.state, direction: r.direction})
-  }
-}
+/** A JSON number as JSON.stringify writes it (null for null and non-finite). */
+const num = (n: number | null): string => (n !== null && Number.isFinite(n) ? String(n) : 'null')
+/** A JSON string (escaped as JSON.stringify escapes it), or null. */
+const str = (s: string | null): string => (s === null ? 'null' : SAFE.test(s) ? `"${s}"` : JSON.stringify(s))
+/** Text JSON.stringify writes unchanged between quotes (addresses, state names, most comms). */
+const SAFE = /^[\w .:/@+=,-]*$/
 
 /** `trace convert --to chrome`: a connection's life, a connect (to its outcome) and the time spent in
  * a state as spans; accepts, retransmits and resets as instants. On the owner's track (pid 0 when
