@@ -19,6 +19,16 @@ export interface FlameAppProps {
   height?: number
 }
 
+const CONTROL: Record<string, FlameKey> = {
+  '\r': {type: 'enter'},
+  '\n': {type: 'enter'},
+  '\x1b': {type: 'escape'},
+  '\x7f': {type: 'backspace'},
+  '\b': {type: 'backspace'},
+  '\t': {type: 'tab'},
+  '\x03': {type: 'ctrlC'},
+}
+
 const Line = memo(function Line({text}: {text: string}) {
   return <Text wrap="truncate">{text}</Text>
 })
@@ -57,7 +67,8 @@ export function FlameApp(props: FlameAppProps) {
     else if (key.backspace || key.delete) keys.push({type: 'backspace'})
     else if (key.tab) keys.push({type: 'tab'})
     else if (key.home) keys.push({type: 'home'})
-    else for (const ch of input) keys.push({type: 'char', ch})
+    // Keys typed fast or pasted arrive in one read ("/parse\r"): take them one by one.
+    else for (const ch of input) keys.push(CONTROL[ch] ?? {type: 'char', ch})
     setState((s) => {
       let next = s
       let t = treeOf(s.sampleIndex, s.inverted)

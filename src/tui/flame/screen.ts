@@ -97,12 +97,14 @@ function statusLine(tree: FlameTree, n: number, root: number, width: number): st
   const v = (x: number) => formatFlameValue(x, unit)
   const whole = tree.total[0]
   const where = frameWhere(tree, n)
-  const parts = [`${frameName(tree, n)}${where ? ` ${where}` : ''}`, `self ${v(tree.self[n])} (${percent(tree.self[n], whole)})`, `total ${v(tree.total[n])} (${percent(tree.total[n], whole)})`]
+  // The place goes last: on a narrow terminal the numbers matter more than a long path.
+  const parts = [frameName(tree, n), `self ${v(tree.self[n])} (${percent(tree.self[n], whole)})`, `total ${v(tree.total[n])} (${percent(tree.total[n], whole)})`]
   if (root !== 0) parts.push(`${percent(tree.total[n], tree.total[root])} of zoom`)
   if (tree.base) {
     const d = tree.total[n] - tree.base[n]
     parts.push(`base ${v(tree.base[n])}, ${d >= 0 ? '+' : ''}${v(d)}${tree.base[n] !== 0 ? ` (${d >= 0 ? '+' : ''}${percent(d, tree.base[n])})` : ''}`)
   }
+  if (where) parts.push(where)
   return fit(parts.join('  '), width)
 }
 
