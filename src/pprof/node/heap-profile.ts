@@ -29,9 +29,8 @@ export const DEVTOOLS_HEAP_INTERVAL = 32 * 1024
 
 /**
  * Live sampled allocations per allocating stack. inuse_space is each node's sampled bytes (V8's
- * estimate of the live bytes it allocated); inuse_objects is estimated from each sample's bytes and
- * the interval, because V8 hands over only size × count: the object size s with
- * s / (1 - e^(-s/interval)) = bytes is found by bisection, and bytes / s objects counted.
+ * estimate of the live bytes it allocated, exact as V8 reports it); inuse_objects is estimated
+ * per sample by objectsIn, because V8 hands over only size × count — an estimate (see there).
  * Without a samples list (older V8) each node counts as one sample of its selfSize.
  */
 export function heapProfileToStacks(profile: CdpHeapProfile, options: HeapConvertOptions = {}): StackProfile {
@@ -79,8 +78,8 @@ export function heapProfileToStacks(profile: CdpHeapProfile, options: HeapConver
  * count = round(1 / (1 - e^(-size/interval))) (SamplingHeapProfiler::ScaleSample): the object size
  * is a divisor of bytes, a multiple of 8 (V8's object alignment on 64-bit), for which that formula
  * gives bytes / size. Where several sizes fit (e.g. one 1 MiB object or two of 512 KiB at a 512 KiB
- * interval) the smallest is taken — small objects are by far the most common; where none fits (a
- * profile from another engine) the sample counts as one object. */
+ * interval) the smallest is taken — small objects are by far the most common — so a large object
+ * can be counted as several; where none fits (another engine) the sample counts as one object. */
 export function objectsIn(bytes: number, interval: number): number {
   if (!(bytes > 0) || !Number.isSafeInteger(bytes)) return bytes > 0 ? 1 : 0
   let best = 0
