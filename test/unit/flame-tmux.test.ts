@@ -102,6 +102,17 @@ describe.each([
     expect(raw).toMatch(/48;5;83m(?:\x1b\[[0-9;]*m)*i(?:dle|…)/)
     expect(row('main')).toMatch(/48;5;252m(?:\x1b\[[0-9;]*m)*bac/)
     checkFits(screen(), width, height)
+    // Resized, the view redraws to the new size: nothing wider or taller than the terminal.
+    const [w2, h2] = width > 100 ? [90, 26] : [120, 40]
+    execFileSync('tmux', ['-L', term!.socket, 'resize-window', '-t', term!.name, '-x', String(w2), '-y', String(h2)])
+    expect(
+      await waitFor(() => {
+        const lines = screen().split('\n')
+        return /^fixture diff/.test(lines[0]) && lines.filter((l) => /^all /.test(l)).length === 2 && lines.findIndex((l) => /^all\s+self/.test(l)) >= h2 - 3
+      }),
+      screen(),
+    ).toBe(true)
+    checkFits(screen(), w2, h2)
     const text = await press(/EXITED 0/, 'q')
     expect(text).toMatch(/flame view closed/)
   })

@@ -127,6 +127,23 @@ describe('attachNode', () => {
     expect(alive(pid)).toBe(true)
   })
 
+  it('an abort (Ctrl-C) ends the profile early: the samples so far, and the inspector closed', async () => {
+    const child = await busyChild()
+    const pid = child.pid!
+    const stop = new AbortController()
+    const t0 = performance.now()
+    const pending = attachNode(pid, {kind: 'profile', seconds: 60, signal: stop.signal})
+    // Abort once the inspector is open (the profile is then under way or about to be).
+    for (let i = 0; i < 400 && listeningPorts(pid).length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+    await new Promise((r) => setTimeout(r, 300))
+    stop.abort()
+    const p = await pending
+    expect(performance.now() - t0).toBeLessThan(20_000)
+    expect(p.samples.length).toBeGreaterThan(0)
+    expect(listeningPorts(pid)).toEqual([])
+    expect(alive(pid)).toBe(true)
+  })
+
   it('an inspector that was already open is used and left open', async () => {
     const child = await busyChild()
     const pid = child.pid!
