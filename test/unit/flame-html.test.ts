@@ -67,3 +67,50 @@ describe('flameHtml', () => {
     expect(data.total[data.name.indexOf(data.names.findIndex((n) => n.startsWith('main\u0000')))]).toBe(1e9 + 1000)
   })
 })
+
+describe('flameHtml in a DOM (jsdom)', () => {
+  async function open(html: string) {
+    const {JSDOM} = await import('jsdom')
+    const dom = new JSDOM(html, {runScripts: 'dangerously', pretendToBeVisual: true})
+    const doc = dom.window.document
+    const frames = () => [...doc.querySelectorAll<HTMLElement>('.f')]
+    const byName = (name: string) => frames().find((f) => f.textContent === name)
+    return {dom, doc, frames, byName}
+  }
+
+  it('draws the frames, zooms on click, searches, shows tooltips', async () => {
+    const {dom, doc, frames, byName} = await open(flameHtml(flameTree(cpuSource(), 1), {title: 'cpu'}))
+    expect(doc.getElementById('info')!.textContent).toMatch(/cpu \(nanoseconds\) · total 109\.0ms/)
+    const all = frames().length
+    expect(byName('compute')).toBeDefined()
+    const width = (el: HTMLElement | undefined) => parseFloat(el!.style.width)
+    const rootWidth = width(byName('all'))
+    expect(width(byName('main')) / rootWidth).toBeCloseTo(99e6 / 109e6, 3)
+
+    byName('work')!.dispatchEvent(new dom.window.MouseEvent('click', {bubbles: true}))
+    expect(width(byName('work'))).toBeCloseTo(rootWidth, 3)
+    expect(byName('idle')).toBeUndefined()
+    expect(frames().length).toBeLessThan(all)
+
+    byName('work')!.dispatchEvent(new dom.window.MouseEvent('click', {bubbles: true}))
+    expect(byName('idle')).toBeDefined()
+
+    const box = doc.getElementById('search') as HTMLInputElement
+    box.value = 'pars'
+    box.dispatchEvent(new dom.window.Event('input'))
+    expect(doc.querySelectorAll('.m').length).toBe(2)
+    expect(doc.getElementById('matched')!.textContent).toBe('matched 20.0ms (18.35%)')
+
+    byName('compute')!.dispatchEvent(new dom.window.MouseEvent('mousemove', {bubbles: true, clientX: 5, clientY: 5}))
+    expect(doc.getElementById('tip')!.textContent).toMatch(/^compute\ncompute\.js:1\ntotal 50\.0ms \(45\.87%\)\nself 50\.0ms/)
+    dom.window.close()
+  })
+
+  it('diff colours: red grew, green shrank', async () => {
+    const {dom, byName} = await open(flameHtml(diffFlameTree(cpuSource(), cpuSourceLater(), 1), {title: 'diff'}))
+    // jsdom reports colours as rgb(): #ff8787 is the third red, #5fff5f the fourth green.
+    expect(byName('compute')!.style.background).toBe('rgb(255, 135, 135)')
+    expect(byName('idle')!.style.background).toBe('rgb(95, 255, 95)')
+    dom.window.close()
+  })
+})
