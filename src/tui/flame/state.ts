@@ -156,6 +156,17 @@ export function reselect(s: FlameViewState, from: FlameTree, to: FlameTree): Fla
 /** The nodes the applied search matches (by frame name or file:line) and their share. */
 export function searchMatches(tree: FlameTree, search: string): {nodes: Uint8Array; total: number} | undefined {
   if (!search) return undefined
+  // One pass over the whole tree: kept per tree for the keys that follow (moving, zooming).
+  const cached = lastSearch.get(tree)
+  if (cached?.search === search) return cached.result
+  const result = findMatches(tree, search)
+  lastSearch.set(tree, {search, result})
+  return result
+}
+
+const lastSearch = new WeakMap<FlameTree, {search: string; result: {nodes: Uint8Array; total: number} | undefined}>()
+
+function findMatches(tree: FlameTree, search: string): {nodes: Uint8Array; total: number} | undefined {
   let re: RegExp
   try {
     re = new RegExp(search)
