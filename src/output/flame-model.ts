@@ -154,8 +154,10 @@ export class FlameTreeBuilder {
     }
   }
 
-  /** Adds value along the path nodes[0..length) (root's child first; the root gets it too). */
-  add(path: ArrayLike<number>, length: number, value: number, base: boolean): void {
+  /** Adds value along the path nodes[0..length) (root's child first; the root gets it too); the
+   * self value goes to the last node — or, for an inverted tree, to the first (the function the
+   * sample landed in: its self time is the total of its top-level node). */
+  add(path: ArrayLike<number>, length: number, value: number, base: boolean, selfAtFirst = false): void {
     const total = base ? this.baseA! : this.totalA
     const self = base ? this.baseSelfA! : this.selfA
     total[0] += value
@@ -164,7 +166,7 @@ export class FlameTreeBuilder {
       node = path[i]
       total[node] += value
     }
-    self[node] += value
+    self[selfAtFirst && length > 0 ? path[0] : node] += value
   }
 
   build(sampleType: {type: string; unit: string}, inverted: boolean): FlameTree {

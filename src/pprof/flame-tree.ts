@@ -44,6 +44,6 @@ function insert(b: FlameTreeBuilder, src: StackSource, sampleIndex: number, inve
       node = b.child(node, id)
       path[k] = node
     }
-    b.add(path, length, value, base)
+    b.add(path, length, value, base, inverted)
   })
 }

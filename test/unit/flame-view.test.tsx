@@ -80,8 +80,16 @@ describe('FlameApp', () => {
     // An icicle: the root at the top, leaf functions below it.
     expect(text.split('\n')[1]).toMatch(/^all/)
     expect(text.split('\n')[2]).toMatch(/^compute/)
+    // In an icicle ↓ goes deeper: from the root to the heaviest leaf function, then to its caller.
+    text = await v.press(KEY.down)
+    expect(text.split('\n').at(-2)).toMatch(/^compute\s+self 50 \(45\.5%\)\s+total 50 /)
+    text = await v.press(KEY.down)
+    expect(text.split('\n').at(-2)).toMatch(/^work\s+self 0 /)
+    text = await v.press('h')
     await v.press(KEY.tab)
     expect(plain(v.frame()).split('\n')[0]).toMatch(/cpu \(nanoseconds\)/)
+    // The selection follows the sample type switch: same call path, other values.
+    expect(plain(v.frame()).split('\n').at(-2)).toMatch(/^work\s+self 0ns .*total 50\.0ms/)
   })
 
   it('diff trees are coloured red where they grew and green where they shrank', () => {

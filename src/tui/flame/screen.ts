@@ -120,7 +120,7 @@ function keyLine(state: FlameViewState, tree: FlameTree, matched: number | undef
 const HELP = [
   'Flame graph keys',
   '',
-  '  ← → ↑ ↓ (h j k l)  select a frame: ↑ towards callees in a flame, ↓ in an icicle',
+  '  ← → ↑ ↓ (h l k j)  select a frame: ↑ goes deeper in a flame, ↓ in an icicle',
   '  Enter / z          zoom into the selected frame',
   '  Esc / Backspace    zoom back out (clears the search at the top)',
   '  Home               back to the whole profile',

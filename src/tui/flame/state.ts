@@ -57,7 +57,7 @@ export function applyFlameKey(s: FlameViewState, key: FlameKey, ctx: KeyContext)
     return s
   }
   if (s.help) return key.type === 'char' && key.ch === 'q' ? {...s, quit: true} : {...s, help: false}
-  const up = tree.inverted ? 'down' : 'up' // towards the callees: up a flame, down an icicle
+  const up = tree.inverted ? 'down' : 'up' // one level deeper: up a flame, down an icicle
   const root = zoomRoot(s)
   const depth = (n: number) => tree.depth[n] - tree.depth[root]
   switch (key.type) {
@@ -100,8 +100,11 @@ export function applyFlameKey(s: FlameViewState, key: FlameKey, ctx: KeyContext)
         case 'i':
           return {...s, inverted: !s.inverted}
         case '?':
-        case 'h':
           return {...s, help: true}
+        case 'h':
+          return applyFlameKey(s, {type: 'left'}, ctx)
+        case 'l':
+          return applyFlameKey(s, {type: 'right'}, ctx)
         case 'k':
           return applyFlameKey(s, {type: 'up'}, ctx)
         case 'j':
