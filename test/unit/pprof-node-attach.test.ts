@@ -144,6 +144,19 @@ describe('attachNode', () => {
     expect(alive(pid)).toBe(true)
   })
 
+  it('a process that ends during the profile: one line at once, not at the end of --seconds', async () => {
+    const child = await busyChild()
+    const pid = child.pid!
+    const t0 = performance.now()
+    const pending = attachNode(pid, {kind: 'profile', seconds: 60}).catch((e: Error) => e)
+    for (let i = 0; i < 400 && listeningPorts(pid).length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+    await new Promise((r) => setTimeout(r, 300))
+    process.kill(-pid, 'SIGKILL')
+    const error = await pending
+    expect(performance.now() - t0).toBeLessThan(15_000)
+    expect((error as Error).message).toBe(`process ${pid} ended during the profile`)
+  })
+
   it('an inspector that was already open is used and left open', async () => {
     const child = await busyChild()
     const pid = child.pid!

@@ -10,7 +10,7 @@ import type {StackProfile} from '../stacks.js'
 import {CdpSession} from './cdp.js'
 import {type CdpProfile, cpuProfileToStacks} from './cpu-profile.js'
 import {type CdpHeapProfile, heapProfileToStacks} from './heap-profile.js'
-import {checkNodeTarget, listeningPorts, portHolder} from './target.js'
+import {checkNodeTarget, listeningPorts, portHolder, processGone} from './target.js'
 
 export interface AttachOptions {
   kind: 'profile' | 'heap'
@@ -62,8 +62,8 @@ export async function attachNode(pid: number, opts: AttachOptions): Promise<Stac
       await session.send('Profiler.enable')
       await session.send('Profiler.setSamplingInterval', {interval: intervalUs})
       await session.send('Profiler.start')
-      await wait((opts.seconds ?? DEFAULT_CPU_SECONDS) * 1000, signal)
-      const {profile} = await session.send<{profile: CdpProfile}>('Profiler.stop')
+      await Promise.race([wait((opts.seconds ?? DEFAULT_CPU_SECONDS) * 1000, signal), session.closed])
+      const {profile} = await ended(pid, session.send<{profile: CdpProfile}>('Profiler.stop'))
       await session.send('Profiler.disable')
       return cpuProfileToStacks(profile, {intervalNanos: intervalUs * 1000, timeNanos})
     }
@@ -72,8 +72,8 @@ export async function attachNode(pid: number, opts: AttachOptions): Promise<Stac
     await session.send('HeapProfiler.startSampling', {samplingInterval: interval})
     const started = process.hrtime.bigint()
     try {
-      await wait((opts.seconds ?? DEFAULT_HEAP_SECONDS) * 1000, signal)
-      const {profile} = await session.send<{profile: CdpHeapProfile}>('HeapProfiler.getSamplingProfile')
+      await Promise.race([wait((opts.seconds ?? DEFAULT_HEAP_SECONDS) * 1000, signal), session.closed])
+      const {profile} = await ended(pid, session.send<{profile: CdpHeapProfile}>('HeapProfiler.getSamplingProfile'))
       const durationNanos = Number(process.hrtime.bigint() - started)
       return heapProfileToStacks(profile, {samplingIntervalBytes: interval, timeNanos, durationNanos})
     } finally {
@@ -93,6 +93,16 @@ export async function attachNode(pid: number, opts: AttachOptions): Promise<Stac
       endpoint ??= await findInspector(listeningPorts(pid).filter((p) => !before.includes(p)), 1000)
       if (endpoint) await closeWithoutSession(endpoint.webSocketUrl)
     }
+  }
+}
+
+/** A request that failed because the process ended says so. */
+async function ended<T>(pid: number, request: Promise<T>): Promise<T> {
+  try {
+    return await request
+  } catch (error) {
+    if (processGone(pid)) throw new MonitorError(`process ${pid} ended during the profile`, {exitCode: ExitCode.unavailable})
+    throw error
   }
 }
 
@@ -140,11 +150,7 @@ async function waitForInspector(pid: number, before: readonly number[], timeoutM
     await wait(Math.min(delay, deadline - performance.now()), signal, false)
     delay = Math.min(delay * 2, 500)
   }
-  try {
-    process.kill(pid, 0)
-  } catch {
-    throw new MonitorError(`process ${pid} ended while its inspector was opening`, {exitCode: ExitCode.unavailable})
-  }
+  if (processGone(pid)) throw new MonitorError(`process ${pid} ended while its inspector was opening`, {exitCode: ExitCode.unavailable})
   const holder = portHolder(pid, NODE_INSPECTOR_PORT)
   if (holder) {
     throw new MonitorError(

@@ -13,6 +13,9 @@ export class CdpSession {
   private nextId = 1
   private readonly pending = new Map<number, Pending>()
   private closedError: Error | undefined
+  private onClosed: () => void = () => {}
+  /** Settles when the connection is gone (the process ended or closed its inspector). */
+  readonly closed = new Promise<void>((resolve) => (this.onClosed = resolve))
 
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data) => this.onMessage(String(data)))
@@ -71,6 +74,7 @@ export class CdpSession {
 
   private fail(error: Error): void {
     this.closedError ??= error
+    this.onClosed()
     for (const p of this.pending.values()) p.reject(this.closedError)
     this.pending.clear()
   }

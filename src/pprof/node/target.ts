@@ -48,6 +48,16 @@ export function checkNodeTarget(pid: number): NodeTarget {
   return {pid, exe}
 }
 
+/** True once pid has ended: gone, or a zombie its parent has not reaped yet. */
+export function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH'
+  }
+  return /^State:\s*[ZX]/m.test(readProc(`/proc/${pid}/status`)) || readProc(`/proc/${pid}/status`) === ''
+}
+
 export function catchesSigusr1(statusText: string): boolean {
   const hex = /^SigCgt:\s*([0-9a-f]+)$/im.exec(statusText)?.[1]
   return hex !== undefined && (BigInt(`0x${hex}`) & SIGUSR1_BIT) !== 0n
