@@ -1,0 +1,83 @@
+/** The gate's verdict rule, shared by `monitor bench compare` and the simulation (bench/gate) that
+ * shows its error rates.
+ *
+ * Work on log times, so a shift is a ratio: shift = log(B/A).
+ *   regression    the Hodges–Lehmann shift is above log(1 + threshold) AND a one-sided Mann–Whitney
+ *                 test says B is slower at α (default 0.01), Holm-adjusted across the suite;
+ *   pass          not a regression, and the one-sided upper confidence bound on the shift (95%, the
+ *                 bound an equivalence test (TOST) at 5% uses) is below log(1 + threshold);
+ *   inconclusive  neither: too few runs or too much noise to tell.
+ */
+import {type Random, seededRandom} from './random.js'
+import {bootstrapShift, hodgesLehmann, mannWhitneyGreater, pairwiseDifferences} from './stats.js'
+
+export type Verdict = 'pass' | 'regression' | 'inconclusive'
+
+export interface GateOptions {
+  /** Slowdown that matters, as a fraction (0.02 = 2%). */
+  threshold: number
+  /** One-sided significance level of the regression test, across the suite (Holm). */
+  alpha: number
+  /** Confidence of the upper bound a pass needs. */
+  passConfidence: number
+}
+
+export const defaultGate: GateOptions = {threshold: 0.02, alpha: 0.01, passConfidence: 0.95}
+
+export interface Comparison {
+  /** Hodges–Lehmann estimate of B/A (exp of the shift of log times). */
+  ratio: number
+  /** One-sided upper confidence bound on B/A at passConfidence: a pass needs it below 1 + threshold. */
+  ratioUpper: number
+  /** One-sided Mann–Whitney p-value for "B slower than A", before the suite's Holm adjustment. */
+  p: number
+}
+
+/** The statistics of one benchmark's two arms (A the baseline, B the candidate). */
+export function compareArms(a: ArrayLike<number>, b: ArrayLike<number>, gate: GateOptions = defaultGate, scratch?: Float64Array): Comparison {
+  const la = Float64Array.from(a, Math.log)
+  const lb = Float64Array.from(b, Math.log)
+  const test = mannWhitneyGreater(la, lb)
+  const diffs = pairwiseDifferences(la, lb, scratch)
+  const hl = hodgesLehmann(diffs, test.varU, gate.passConfidence)
+  return {ratio: Math.exp(hl.shift), ratioUpper: Math.exp(hl.upper), p: test.pGreater}
+}
+
+/** Holm's step-down adjustment: adjusted p-values (monotone, capped at 1), same order as given. */
+export function holm(ps: readonly number[]): number[] {
+  const m = ps.length
+  const order = ps.map((p, i) => [p, i] as const).sort((x, y) => x[0] - y[0])
+  const adjusted = new Array<number>(m)
+  let running = 0
+  order.forEach(([p, i], rank) => {
+    running = Math.max(running, Math.min(1, (m - rank) * p))
+    adjusted[i] = running
+  })
+  return adjusted
+}
+
+export function verdictOf(c: Comparison, pAdjusted: number, gate: GateOptions = defaultGate): Verdict {
+  const limit = 1 + gate.threshold
+  if (c.ratio > limit && pAdjusted <= gate.alpha) return 'regression'
+  if (c.ratioUpper < limit) return 'pass'
+  return 'inconclusive'
+}
+
+/** Verdicts for a whole suite: Holm across its benchmarks, then the rule above for each. */
+export function suiteVerdicts(comparisons: readonly Comparison[], gate: GateOptions = defaultGate): {pAdjusted: number; verdict: Verdict}[] {
+  const adjusted = holm(comparisons.map((c) => c.p))
+  return comparisons.map((c, i) => ({pAdjusted: adjusted[i], verdict: verdictOf(c, adjusted[i], gate)}))
+}
+
+/** The overall verdict of a suite: any regression fails it; else any inconclusive; else pass. */
+export function suiteVerdict(verdicts: readonly Verdict[]): Verdict {
+  if (verdicts.includes('regression')) return 'regression'
+  if (verdicts.includes('inconclusive')) return 'inconclusive'
+  return 'pass'
+}
+
+/** Bootstrap 95% interval of B/A (seeded: the same samples always give the same interval). */
+export function ratioInterval(a: ArrayLike<number>, b: ArrayLike<number>, seed = 1, random: Random = seededRandom(seed)): [number, number] {
+  const [lo, hi] = bootstrapShift(Float64Array.from(a, Math.log), Float64Array.from(b, Math.log), random)
+  return [Math.exp(lo), Math.exp(hi)]
+}
