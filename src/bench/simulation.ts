@@ -5,7 +5,7 @@
  * with σ set for a log-normal CV of 2%, drift 3% across the job's runs. */
 import {type Random, normal, seededRandom} from './random.js'
 import {interleavedOrder} from './schedule.js'
-import {type GateOptions, type Verdict, compareArms, defaultGate, suiteVerdicts} from './verdict.js'
+import {type GateOptions, type Verdict, compareArms, defaultGate, singleVerdict, suiteVerdicts} from './verdict.js'
 
 export interface NoiseModel {
   cv: number
@@ -79,4 +79,36 @@ export function simulateSuites(trials: number, size: number, runsPerArm: number,
     if (verdicts.every((v) => v === 'pass')) allPass++
   }
   return {trials, anyRegression: anyRegression / trials, allPass: allPass / trials}
+}
+
+/** The adaptive design: runs are added in stages (e.g. 30, 60, 120, 240 per arm, each stage its own
+ * interleaved blocks) until a look gives pass or regression; each look tests at alpha / looks. The
+ * drift continues linearly at 3% per 100 runs (the length of an n = 50 job) for as long as it runs.
+ * Returns the verdict shares and the mean runs per arm used. */
+export function simulateAdaptive(trials: number, stages: readonly number[], slowdown: number, seed: number, gate: GateOptions = {...defaultGate, looks: stages.length}, noise: NoiseModel = issueNoise): Rates & {meanRuns: number} {
+  const random = seededRandom(seed)
+  const sigma = Math.sqrt(Math.log(1 + noise.cv ** 2))
+  const counts = {pass: 0, regression: 0, inconclusive: 0}
+  const max = stages.at(-1)!
+  const scratch = new Float64Array(max * max)
+  let runs = 0
+  for (let t = 0; t < trials; t++) {
+    const arms = [new Float64Array(max), new Float64Array(max)]
+    const filled = [0, 0]
+    let position = 0
+    let verdict: Verdict = 'inconclusive'
+    for (const stage of stages) {
+      for (const arm of interleavedOrder(2, stage - filled[0], random)) {
+        let x = (arm === 1 ? 1 + slowdown : 1) * Math.exp(sigma * normal(random))
+        x *= 1 + (noise.drift * position++) / 99
+        if (random() < noise.outlierRate) x *= noise.outlierFactor
+        arms[arm][filled[arm]++] = x
+      }
+      verdict = singleVerdict(compareArms(arms[0].subarray(0, stage), arms[1].subarray(0, stage), gate, stage === max ? scratch : undefined), gate)
+      if (verdict !== 'inconclusive') break
+    }
+    runs += filled[0]
+    counts[verdict]++
+  }
+  return {...rate(counts, trials), meanRuns: runs / trials}
 }

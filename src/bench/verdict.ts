@@ -20,9 +20,16 @@ export interface GateOptions {
   alpha: number
   /** Confidence of the upper bound a pass needs. */
   passConfidence: number
+  /** Looks of the sequential design (1 = a fixed number of runs). The regression test at each look
+   * uses alpha / looks (Bonferroni over the looks), so stopping as soon as the answer is clear
+   * cannot raise the false-alarm rate above alpha. */
+  looks: number
 }
 
-export const defaultGate: GateOptions = {threshold: 0.02, alpha: 0.01, passConfidence: 0.95}
+export const defaultGate: GateOptions = {threshold: 0.02, alpha: 0.01, passConfidence: 0.95, looks: 1}
+
+/** The pre-declared adaptive design of `compare` without --runs: runs per arm at each look. */
+export const ADAPTIVE_STAGES = [30, 60, 120, 240] as const
 
 export interface Comparison {
   /** Hodges–Lehmann estimate of B/A (exp of the shift of log times). */
@@ -41,6 +48,11 @@ export function compareArms(a: ArrayLike<number>, b: ArrayLike<number>, gate: Ga
   const diffs = pairwiseDifferences(la, lb, scratch)
   const hl = hodgesLehmann(diffs, test.varU, gate.passConfidence)
   return {ratio: Math.exp(hl.shift), ratioUpper: Math.exp(hl.upper), p: test.pGreater}
+}
+
+/** The verdict of one benchmark alone (a look of the adaptive design). */
+export function singleVerdict(c: Comparison, gate: GateOptions = defaultGate): Verdict {
+  return verdictOf(c, Math.min(1, c.p * gate.looks), gate)
 }
 
 /** Holm's step-down adjustment: adjusted p-values (monotone, capped at 1), same order as given. */
@@ -65,7 +77,7 @@ export function verdictOf(c: Comparison, pAdjusted: number, gate: GateOptions = 
 
 /** Verdicts for a whole suite: Holm across its benchmarks, then the rule above for each. */
 export function suiteVerdicts(comparisons: readonly Comparison[], gate: GateOptions = defaultGate): {pAdjusted: number; verdict: Verdict}[] {
-  const adjusted = holm(comparisons.map((c) => c.p))
+  const adjusted = holm(comparisons.map((c) => Math.min(1, c.p * gate.looks)))
   return comparisons.map((c, i) => ({pAdjusted: adjusted[i], verdict: verdictOf(c, adjusted[i], gate)}))
 }
 

@@ -1,0 +1,128 @@
+/** Runs benchmark commands: spawns each run, measures it, and reports progress through a callback
+ * (the service knows nothing of the screen). Wall time is process.hrtime.bigint() from just before
+ * spawn() to the child's 'close'; with measure 'instructions' each run is counted by cachegrind. */
+import {spawn} from 'node:child_process'
+
+import {MonitorError} from '../errors.js'
+import {countInstructions} from './cachegrind.js'
+import {type Argv, commandArgv, withNodeFlags} from './command-line.js'
+import {BenchExit} from './exit-codes.js'
+import {seededRandom} from './random.js'
+import {interleavedOrder} from './schedule.js'
+
+export type Measure = 'time' | 'instructions'
+
+export interface ArmSpec {
+  label: string
+  command: string
+  /** Working directory (a git ref's worktree); default: the current one. */
+  cwd?: string
+  /** The argv to run instead of parsing `command` (JS benchmark files). */
+  argv?: Argv
+}
+
+export interface RunPlan {
+  arms: ArmSpec[]
+  runs: number
+  warmup: number
+  measure: Measure
+  seed: number
+  /** Run before each timed run of an arm (not timed), e.g. clearing a cache. */
+  prepare?: string
+  /** Run after each timed run (not timed). */
+  cleanup?: string
+  signal?: AbortSignal
+}
+
+export interface Progress {
+  done: number
+  total: number
+  arm: number
+  value: number
+  warmup: boolean
+}
+
+export interface ArmSamples {
+  /** Wall times in ns, or instruction counts. */
+  samples: number[]
+}
+
+/** The last lines of a failed command's stderr, kept small. */
+const STDERR_KEEP = 4096
+
+interface Outcome {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stderr: string
+  wallNs: number
+  spawnError?: Error
+}
+
+function runOnce(argv: Argv, cwd: string | undefined, signal?: AbortSignal, extraFd = false): Promise<Outcome & {fd3: string}> {
+  return new Promise((resolve) => {
+    const start = process.hrtime.bigint()
+    const child = spawn(argv.file, argv.args, {cwd, stdio: extraFd ? ['ignore', 'ignore', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe'], signal})
+    let stderr = ''
+    let fd3 = ''
+    let spawnError: Error | undefined
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr = (stderr + d).slice(-STDERR_KEEP)
+    })
+    if (extraFd) (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8').on('data', (d: string) => (fd3 += d))
+    child.on('error', (error) => (spawnError = error))
+    child.on('close', (code, sig) => resolve({code, signal: sig, stderr, fd3, wallNs: Number(process.hrtime.bigint() - start), spawnError}))
+  })
+}
+
+function failure(label: string, command: string, outcome: Outcome): MonitorError {
+  if (outcome.spawnError?.name === 'AbortError') return new MonitorError('stopped', {exitCode: 130})
+  if (outcome.spawnError) return new MonitorError(`${label}: cannot run "${command}": ${outcome.spawnError.message}`, {exitCode: BenchExit.failed})
+  const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with ${outcome.code}`
+  // Errors are one line: the command's last stderr lines (the reason it failed) joined by " | ".
+  const tail = outcome.stderr.trimEnd().split('\n').slice(-5).map((l) => l.trim()).filter(Boolean).join(' | ')
+  return new MonitorError(`${label}: "${command}" ${how}${tail ? `; its stderr ends: ${tail}` : ' (no stderr)'}`, {exitCode: BenchExit.failed})
+}
+
+export async function runHook(what: string, command: string, cwd: string | undefined, signal?: AbortSignal): Promise<void> {
+  const outcome = await runOnce(commandArgv(command), cwd, signal)
+  if (outcome.spawnError || outcome.code !== 0) throw failure(what, command, outcome)
+}
+
+/** One measurement of an arm. */
+async function measureOnce(arm: ArmSpec, plan: RunPlan): Promise<number> {
+  const argv = arm.argv ?? commandArgv(arm.command)
+  if (plan.prepare) await runHook('--prepare', plan.prepare, arm.cwd, plan.signal)
+  let value: number
+  if (plan.measure === 'instructions') {
+    value = await countInstructions(withNodeFlags(argv), (a) => runOnce(a, arm.cwd, plan.signal, true), (o) => failure(arm.label, arm.command, o))
+  } else {
+    const outcome = await runOnce(argv, arm.cwd, plan.signal)
+    if (outcome.spawnError || outcome.code !== 0) throw failure(arm.label, arm.command, outcome)
+    value = outcome.wallNs
+  }
+  if (plan.cleanup) await runHook('--cleanup', plan.cleanup, arm.cwd, plan.signal)
+  return value
+}
+
+/** Runs every arm `warmup` times (discarded) then `runs` times, all interleaved (see schedule.ts).
+ * Given the samples of earlier stages, adds `runs` more to each arm (no warmup) instead. */
+export async function runArms(plan: RunPlan, onProgress?: (p: Progress) => void, earlier?: ArmSamples[]): Promise<ArmSamples[]> {
+  const random = seededRandom(plan.seed + (earlier?.[0].samples.length ?? 0))
+  const warm = plan.warmup > 0 && !earlier ? interleavedOrder(plan.arms.length, plan.warmup, random) : []
+  const timed = interleavedOrder(plan.arms.length, plan.runs, random)
+  const results: ArmSamples[] = earlier ?? plan.arms.map(() => ({samples: []}))
+  const total = warm.length + timed.length
+  let done = 0
+  for (const [list, warmup] of [
+    [warm, true],
+    [timed, false],
+  ] as const) {
+    for (const arm of list) {
+      const value = await measureOnce(plan.arms[arm], plan)
+      if (!warmup) results[arm].samples.push(value)
+      done++
+      onProgress?.({done, total, arm, value, warmup})
+    }
+  }
+  return results
+}
