@@ -10,6 +10,9 @@ import {type ArmReport, type BenchReport, REPORT_FORMAT, armReport, compareSuite
 import {type ArmSamples, type ArmSpec, type Measure, type Progress, runArms, runHook} from './runner.js'
 import {ADAPTIVE_STAGES, type GateOptions, compareArms, singleVerdict} from './verdict.js'
 
+/** A run finished, with where it stands in the whole job. */
+export type BenchProgressEvent = Progress & {benchmark: number; benchmarks: number; labels: string[]}
+
 export interface BenchOptions {
   commands: string[]
   /** Runs per arm; for compare, undefined means the adaptive design (ADAPTIVE_STAGES). */
@@ -22,7 +25,7 @@ export interface BenchOptions {
   signal?: AbortSignal
   /** Arms given as argv (JS benchmark files), parallel to commands. */
   argvs?: ArmSpec['argv'][]
-  onProgress?: (p: Progress & {benchmark: number; benchmarks: number; labels: string[]}) => void
+  onProgress?: (p: BenchProgressEvent) => void
   onStatus?: (line: string) => void
 }
 

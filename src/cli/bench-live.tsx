@@ -1,10 +1,16 @@
 /** The live progress view on stderr (Ink): bar, ETA, running median per arm. */
 import {render} from 'ink'
 
+import type {BenchProgressEvent} from '../bench/bench.js'
 import type {Measure} from '../bench/runner.js'
 import {median} from '../bench/stats.js'
 import {BenchProgressView, type BenchProgressState} from '../tui/bench/progress.js'
-import type {BenchProgress, BenchProgressEvent} from './bench-progress.js'
+
+export interface BenchProgress {
+  update(p: BenchProgressEvent): void
+  status(line: string): void
+  stop(): Promise<void>
+}
 
 export function startLiveProgress(measure: Measure): BenchProgress {
   const started = Date.now()

@@ -1,14 +1,7 @@
 /** Progress of a bench session on stderr: the live Ink view when stderr is a terminal (and CI is
  * unset), otherwise nothing (CI logs get the report only). */
-import type {Measure, Progress} from '../bench/runner.js'
-
-export type BenchProgressEvent = Progress & {benchmark: number; benchmarks: number; labels: string[]}
-
-export interface BenchProgress {
-  update(p: BenchProgressEvent): void
-  status(line: string): void
-  stop(): Promise<void>
-}
+import type {Measure} from '../bench/runner.js'
+import type {BenchProgress} from './bench-live.js'
 
 const silent: BenchProgress = {update() {}, status() {}, async stop() {}}
 
