@@ -1,11 +1,14 @@
 /** `monitor bench run` and `compare` as services: plan the runs, measure, and build the report. */
 import {readFileSync} from 'node:fs'
+import os from 'node:os'
 
 import {ExitCode, MonitorError} from '../errors.js'
 import {CACHEGRIND_BLIND_SPOTS} from './cachegrind.js'
 import {NODE_DETERMINISTIC, commandArgv, isNodeCommand} from './command-line.js'
+import {formatDuration} from '../output/format.js'
 import {environment} from './environment.js'
 import {withRefWorktree} from './git-ref.js'
+import {median} from './stats.js'
 import {type ArmReport, type BenchReport, REPORT_FORMAT, armReport, compareSuite} from './report.js'
 import {type ArmSamples, type ArmSpec, type Measure, type Progress, runArms, runHook} from './runner.js'
 import {ADAPTIVE_STAGES, type GateOptions, compareArms, singleVerdict} from './verdict.js'
@@ -60,11 +63,20 @@ function header(options: BenchOptions, mode: BenchReport['mode']): Omit<BenchRep
   }
 }
 
+/** What cachegrind costs, measured: one native run of an arm against its runs under cachegrind. */
+async function cachegrindCost(options: BenchOptions, arm: ArmSpec, underNs: number[]): Promise<string> {
+  const [native] = await runArms({...options, measure: 'time', runs: 1, warmup: 0, arms: [arm]})
+  const under = median(underNs)
+  const factor = under / native.samples[0]
+  return `cachegrind cost: a run of "${arm.command}" took ${formatDuration(under)} under cachegrind vs ${formatDuration(native.samples[0])} natively (~${factor.toFixed(0)}x slower; runs went ${os.availableParallelism()} side by side)`
+}
+
 /** `bench run`: every command measured, all interleaved, no verdict. */
 export async function benchRun(options: BenchOptions): Promise<BenchReport> {
   const arms = options.commands.map((command, i) => ({label: `#${i + 1}`, command, argv: options.argvs?.[i]}))
   const samples = await runArms({...options, runs: options.runs ?? 10, arms}, (p) => options.onProgress?.({...p, benchmark: 0, benchmarks: 1, labels: arms.map((a) => a.command)}))
   const h = header(options, 'run')
+  if (options.measure === 'instructions') h.notes.push(await cachegrindCost(options, arms[0], samples[0].wallNs))
   return {...h, settings: {...h.settings, threshold: 0, alpha: 0, passConfidence: 0, looks: 1}, arms: arms.map((a, i) => armReport(a.label, a.command, samples[i].samples, 'measured')), comparisons: []}
 }
 
@@ -93,6 +105,7 @@ export async function benchCompare(options: CompareOptions): Promise<BenchReport
   const gate = {...options.gate, looks: stages.length}
   const settings = {...h.settings, ...gate}
   const pairs: {name: string; baseline: ArmReport; candidate: ArmReport}[] = []
+  let firstMeasured: {arm: ArmSpec; wallNs: number[]} | undefined
   /** Measures the arms stage by stage until a look is decisive (pass or regression) or the last
    * stage is done; `stored` is a baseline arm's samples read from a file (only the others run). */
   const measure = async (benchmark: number, benchmarks: number, arms: ArmSpec[], stored?: number[]) => {
@@ -103,6 +116,7 @@ export async function benchCompare(options: CompareOptions): Promise<BenchReport
       const [a, b] = stored ? [stored, samples[0].samples] : [samples[0].samples, samples[1].samples]
       if (singleVerdict(compareArms(a, b, gate), gate) !== 'inconclusive') break
     }
+    firstMeasured ??= {arm: arms.at(-1)!, wallNs: samples!.at(-1)!.wallNs}
     return samples!
   }
 
@@ -140,6 +154,7 @@ export async function benchCompare(options: CompareOptions): Promise<BenchReport
     const [sa, sb] = await measure(0, 1, arms)
     pairs.push({name: b, baseline: armReport('A', a, sa.samples, 'measured'), candidate: armReport('B', b, sb.samples, 'measured')})
   }
+  if (options.measure === 'instructions' && firstMeasured) h.notes.push(await cachegrindCost(options, firstMeasured.arm, firstMeasured.wallNs))
   const {comparisons, verdict} = compareSuite(pairs, gate, options.seed)
   return {...h, settings, arms: [], comparisons, verdict}
 }

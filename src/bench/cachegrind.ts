@@ -32,7 +32,7 @@ export function parseInstructionRefs(log: string): number | undefined {
   return total
 }
 
-export async function countInstructions(argv: Argv, run: (argv: Argv) => Promise<RunResult>, failure: (r: RunResult) => Error): Promise<number> {
+export async function countInstructions(argv: Argv, run: (argv: Argv) => Promise<RunResult>, failure: (r: RunResult) => Error): Promise<{value: number; wallNs: number}> {
   const valgrind = valgrindPath()
   const wrapped: Argv = {
     file: valgrind,
@@ -43,5 +43,5 @@ export async function countInstructions(argv: Argv, run: (argv: Argv) => Promise
   if (result.spawnError || result.code !== 0) throw failure(result)
   const refs = parseInstructionRefs(result.fd3)
   if (refs === undefined) throw new MonitorError(`cachegrind printed no instruction count for "${argv.file}"`, {exitCode: BenchExit.failed})
-  return refs
+  return {value: refs, wallNs: result.wallNs}
 }

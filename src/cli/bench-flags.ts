@@ -5,7 +5,7 @@ import {ExitCode, MonitorError} from '../errors.js'
 
 export const benchRunFlags = {
   runs: Flags.integer({char: 'r', summary: 'Timed runs of each command (per arm)', min: 2}),
-  warmup: Flags.integer({char: 'w', summary: 'Untimed runs of each command first (default 2)', min: 0}),
+  warmup: Flags.integer({char: 'w', summary: 'Untimed runs of each command first (default 2; 0 with --measure instructions)', min: 0}),
   measure: Flags.string({summary: 'What to measure: time (wall clock, default) or instructions (valgrind cachegrind; near-deterministic)', options: ['time', 'instructions']}),
   prepare: Flags.string({summary: 'Command run (untimed) before every run, e.g. to clear a cache', helpValue: '<cmd>'}),
   cleanup: Flags.string({summary: 'Command run (untimed) after every run', helpValue: '<cmd>'}),

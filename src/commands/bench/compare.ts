@@ -50,7 +50,7 @@ Node commands get --single-threaded --predictable under cachegrind so their coun
       mode: 'compare',
       commands: argv as string[],
       runs: flags.runs,
-      warmup: flags.warmup ?? 2,
+      warmup: flags.warmup ?? (flags.measure === 'instructions' ? 0 : 2),
       measure: (flags.measure ?? 'time') as 'time' | 'instructions',
       seed: flags.seed ?? randomSeed(),
       prepare: flags.prepare,

@@ -27,7 +27,7 @@ a saved file is a --baseline for \`monitor bench compare\`.`
       mode: 'run',
       commands: argv as string[],
       runs: flags.runs ?? 10,
-      warmup: flags.warmup ?? 2,
+      warmup: flags.warmup ?? (flags.measure === 'instructions' ? 0 : 2),
       measure: (flags.measure ?? 'time') as 'time' | 'instructions',
       seed: flags.seed ?? randomSeed(),
       prepare: flags.prepare,
