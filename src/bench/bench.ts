@@ -33,7 +33,8 @@ export interface BenchOptions {
 }
 
 export interface CompareOptions extends BenchOptions {
-  gate: GateOptions
+  /** The design (looks) and the test follow from --runs and --measure. */
+  gate: Omit<GateOptions, 'looks' | 'test'>
   ref?: string
   build?: string
   baseline?: string
@@ -77,7 +78,7 @@ export async function benchRun(options: BenchOptions): Promise<BenchReport> {
   const samples = await runArms({...options, runs: options.runs ?? 10, arms}, (p) => options.onProgress?.({...p, benchmark: 0, benchmarks: 1, labels: arms.map((a) => a.command)}))
   const h = header(options, 'run')
   if (options.measure === 'instructions') h.notes.push(await cachegrindCost(options, arms[0], samples[0].wallNs))
-  return {...h, settings: {...h.settings, threshold: 0, alpha: 0, passConfidence: 0, looks: 1}, arms: arms.map((a, i) => armReport(a.label, a.command, samples[i].samples, 'measured')), comparisons: []}
+  return {...h, settings: {...h.settings, threshold: 0, alpha: 0, passConfidence: 0, looks: 1, test: 'rank'}, arms: arms.map((a, i) => armReport(a.label, a.command, samples[i].samples, 'measured')), comparisons: []}
 }
 
 function readBaseline(file: string, measure: Measure): BenchReport {
@@ -102,7 +103,7 @@ function storedArms(report: BenchReport): Map<string, ArmReport> {
 export async function benchCompare(options: CompareOptions): Promise<BenchReport> {
   const h = header(options, 'compare')
   const stages = options.runs ? [options.runs] : [...ADAPTIVE_STAGES]
-  const gate = {...options.gate, looks: stages.length}
+  const gate: GateOptions = {...options.gate, looks: stages.length, test: options.measure === 'instructions' ? 'welch' : 'rank'}
   const settings = {...h.settings, ...gate}
   const pairs: {name: string; baseline: ArmReport; candidate: ArmReport}[] = []
   let firstMeasured: {arm: ArmSpec; wallNs: number[]} | undefined

@@ -201,3 +201,82 @@ export function bootstrapShift(a: ArrayLike<number>, b: ArrayLike<number>, rando
   estimates.sort()
   return [quantileSorted(estimates, (1 - level) / 2), quantileSorted(estimates, 1 - (1 - level) / 2)]
 }
+
+/** ln Γ(x) (Lanczos, g = 7). */
+function logGamma(x: number): number {
+  const c = [0.9999999999998099, 676.5203681218851, -1259.1392167224028, 771.3234287776531, -176.6150291621406, 12.507343278686905, -0.13857109526572012, 9.984369578019572e-6, 1.5056327351493116e-7]
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x)
+  x -= 1
+  let a = c[0]
+  const t = x + 7.5
+  for (let i = 1; i < 9; i++) a += c[i] / (x + i)
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a)
+}
+
+/** Regularized incomplete beta I_x(a, b) by its continued fraction (Numerical Recipes betacf). */
+function incompleteBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0
+  if (x >= 1) return 1
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x))
+  if (x > (a + 1) / (a + b + 2)) return 1 - incompleteBeta(1 - x, b, a)
+  let f = 1
+  let c = 1
+  let d = 1 - ((a + b) * x) / (a + 1)
+  d = Math.abs(d) < 1e-300 ? 1e-300 : d
+  d = 1 / d
+  f = d
+  for (let m = 1; m <= 300; m++) {
+    for (const step of [0, 1]) {
+      const num = step === 0 ? (m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m)) : -((a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1))
+      d = 1 + num * d
+      d = Math.abs(d) < 1e-300 ? 1e-300 : d
+      c = 1 + num / c
+      c = Math.abs(c) < 1e-300 ? 1e-300 : c
+      d = 1 / d
+      f *= d * c
+    }
+    if (Math.abs(d * c - 1) < 1e-12) break
+  }
+  return (front * f) / a
+}
+
+/** P(T ≤ t) for Student's t with `df` degrees of freedom. */
+export function studentTCdf(t: number, df: number): number {
+  const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5)
+  return t >= 0 ? 1 - tail : tail
+}
+
+/** The t quantile by bisection on the CDF (only used a few times per report). */
+export function studentTQuantile(p: number, df: number): number {
+  let lo = -1e3
+  let hi = 1e3
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2
+    if (studentTCdf(mid, df) < p) lo = mid
+    else hi = mid
+  }
+  return (lo + hi) / 2
+}
+
+export interface WelchResult {
+  /** mean(b) − mean(a) */
+  diff: number
+  /** One-sided p-value for b > a. */
+  pGreater: number
+  /** One-sided upper confidence bound on the difference at `level`. */
+  upper: number
+}
+
+/** Welch's one-sided t-test of b > a. With no spread in either arm (deterministic counts) the
+ * difference is exact: p is 0 when b is larger, 1 otherwise. */
+export function welchGreater(a: ArrayLike<number>, b: ArrayLike<number>, level: number): WelchResult {
+  const sa = summarize(a)
+  const sb = summarize(b)
+  const diff = sb.mean - sa.mean
+  const va = sa.stddev ** 2 / sa.n
+  const vb = sb.stddev ** 2 / sb.n
+  const se = Math.sqrt(va + vb)
+  if (se === 0 || !Number.isFinite(se)) return {diff, pGreater: diff > 0 ? 0 : 1, upper: diff}
+  const df = (va + vb) ** 2 / ((va * va) / (sa.n - 1) + (vb * vb) / (sb.n - 1))
+  return {diff, pGreater: 1 - studentTCdf(diff / se, df), upper: diff + studentTQuantile(level, df) * se}
+}

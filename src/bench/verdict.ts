@@ -1,7 +1,8 @@
 /** The gate's verdict rule, shared by `monitor bench compare` and the simulation (bench/gate) that
  * shows its error rates.
  *
- * Work on log times, so a shift is a ratio: shift = log(B/A).
+ * Work on log times, so a shift is a ratio: shift = log(B/A). (Instruction counts use Welch's t on
+ * the logs instead of ranks, with the same rule: see GateOptions.test.)
  *   regression    the Hodges–Lehmann shift is above log(1 + threshold) AND a one-sided Mann–Whitney
  *                 test says B is slower at α (default 0.01), Holm-adjusted across the suite;
  *   pass          not a regression, and the one-sided upper confidence bound on the shift (95%, the
@@ -9,7 +10,7 @@
  *   inconclusive  neither: too few runs or too much noise to tell.
  */
 import {type Random, seededRandom} from './random.js'
-import {bootstrapShift, hodgesLehmann, mannWhitneyGreater, pairwiseDifferences} from './stats.js'
+import {bootstrapShift, hodgesLehmann, mannWhitneyGreater, pairwiseDifferences, welchGreater} from './stats.js'
 
 export type Verdict = 'pass' | 'regression' | 'inconclusive'
 
@@ -24,9 +25,13 @@ export interface GateOptions {
    * uses alpha / looks (Bonferroni over the looks), so stopping as soon as the answer is clear
    * cannot raise the false-alarm rate above alpha. */
   looks: number
+  /** The test: rank-based (Hodges–Lehmann + Mann–Whitney; wall time: skewed, outliers) or Welch's t
+   * on log values (instruction counts: nearly deterministic, where ranks cannot reach alpha with a
+   * handful of runs: the smallest one-sided Mann–Whitney p at 4 runs per arm is 1/70). */
+  test: 'rank' | 'welch'
 }
 
-export const defaultGate: GateOptions = {threshold: 0.02, alpha: 0.01, passConfidence: 0.95, looks: 1}
+export const defaultGate: GateOptions = {threshold: 0.02, alpha: 0.01, passConfidence: 0.95, looks: 1, test: 'rank'}
 
 /** The pre-declared adaptive design of `compare` without --runs: runs per arm at each look. */
 export const ADAPTIVE_STAGES = [30, 60, 120, 240] as const
@@ -44,6 +49,10 @@ export interface Comparison {
 export function compareArms(a: ArrayLike<number>, b: ArrayLike<number>, gate: GateOptions = defaultGate, scratch?: Float64Array): Comparison {
   const la = Float64Array.from(a, Math.log)
   const lb = Float64Array.from(b, Math.log)
+  if (gate.test === 'welch') {
+    const w = welchGreater(la, lb, gate.passConfidence)
+    return {ratio: Math.exp(w.diff), ratioUpper: Math.exp(w.upper), p: w.pGreater}
+  }
   const test = mannWhitneyGreater(la, lb)
   const diffs = pairwiseDifferences(la, lb, scratch)
   const hl = hodgesLehmann(diffs, test.varU, gate.passConfidence)

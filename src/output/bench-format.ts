@@ -69,7 +69,9 @@ export function comparisonRow(report: BenchReport, c: ComparisonReport): string[
 /** The verdict rule in one sentence, with this run's settings. */
 export function ruleLine(report: BenchReport): string {
   const s = report.settings
-  return `regression: ratio > ${formatRatio(1 + s.threshold)} and B slower at alpha ${s.alpha} (one-sided Mann-Whitney, Holm); pass: ${Math.round(s.passConfidence * 100)}% upper bound < ${formatRatio(1 + s.threshold)}; else inconclusive`
+  const test = s.test === 'welch' ? "one-sided Welch t on log counts" : 'one-sided Mann-Whitney'
+  const looks = s.looks > 1 ? `, ${s.looks} looks at alpha/${s.looks}` : ''
+  return `regression: ratio > ${formatRatio(1 + s.threshold)} and B slower at alpha ${s.alpha} (${test}, Holm${looks}); pass: ${Math.round(s.passConfidence * 100)}% upper bound < ${formatRatio(1 + s.threshold)}; else inconclusive`
 }
 
 export function verdictLine(report: BenchReport): string {

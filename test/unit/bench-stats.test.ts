@@ -3,8 +3,8 @@ import {describe, expect, it} from 'vitest'
 import {seededRandom} from '../../src/bench/random.js'
 import {interleavedOrder} from '../../src/bench/schedule.js'
 import {simulateComparisons, simulateSuites} from '../../src/bench/simulation.js'
-import {hodgesLehmann, mannWhitneyGreater, normalCdf, normalQuantile, pairwiseDifferences, summarize} from '../../src/bench/stats.js'
-import {compareArms, holm, ratioInterval, suiteVerdicts} from '../../src/bench/verdict.js'
+import {hodgesLehmann, mannWhitneyGreater, normalCdf, normalQuantile, pairwiseDifferences, studentTCdf, studentTQuantile, summarize} from '../../src/bench/stats.js'
+import {compareArms, defaultGate, holm, ratioInterval, suiteVerdicts} from '../../src/bench/verdict.js'
 
 describe('bench statistics', () => {
   it('normal quantile and CDF invert each other', () => {
@@ -101,5 +101,26 @@ describe('gate simulation (reduced)', () => {
     // All-A-then-all-B puts the 3% drift on B: the gate then sees a slowdown that is not there.
     const r = simulateComparisons(200, 50, 0, 14, undefined, false)
     expect(r.pass).toBeLessThan(0.5)
+  })
+})
+
+describe('Welch on log counts (instruction counting)', () => {
+  it('Student t CDF and quantile', () => {
+    expect(studentTCdf(0, 5)).toBeCloseTo(0.5, 10)
+    expect(studentTCdf(2.015, 5)).toBeCloseTo(0.95, 3) // t(0.95, 5) = 2.015
+    expect(studentTQuantile(0.99, 10)).toBeCloseTo(2.764, 2)
+    expect(studentTCdf(-2.015, 5)).toBeCloseTo(0.05, 3)
+  })
+
+  it('three nearly identical counts per arm tell a 3% difference apart, and not an A/A one', () => {
+    const a = [1e9, 1e9 + 3000, 1e9 - 2000]
+    const b = a.map((x) => x * 1.03)
+    const gate = {...defaultGate, test: 'welch' as const}
+    const [slow, same] = suiteVerdicts([compareArms(a, b, gate), compareArms(a, [...a].reverse(), gate)], gate)
+    expect(slow.verdict).toBe('regression')
+    expect(same.verdict).toBe('pass')
+    // Identical counts: the difference is exact.
+    expect(compareArms([5, 5, 5], [5, 5, 5], gate).p).toBe(1)
+    expect(compareArms([5, 5, 5], [6, 6, 6], gate).p).toBe(0)
   })
 })

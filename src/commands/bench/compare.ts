@@ -56,7 +56,7 @@ Node commands get --single-threaded --predictable under cachegrind so their coun
       prepare: flags.prepare,
       cleanup: flags.cleanup,
       output: (flags.output ?? 'table') as 'table',
-      gate: {threshold: flags.threshold ?? 0.02, alpha: flags.alpha ?? 0.01, passConfidence: 0.95, looks: 1},
+      gate: {threshold: flags.threshold ?? 0.02, alpha: flags.alpha ?? 0.01, passConfidence: 0.95},
       ref: flags.ref,
       build: flags.build,
       baseline: flags.baseline,

@@ -33,7 +33,7 @@ a saved file is a --baseline for \`monitor bench compare\`.`
       prepare: flags.prepare,
       cleanup: flags.cleanup,
       output: (flags.output ?? 'table') as 'table',
-      gate: {threshold: 0, alpha: 0, passConfidence: 0, looks: 1},
+      gate: {threshold: 0, alpha: 0, passConfidence: 0},
     })
   }
 }
