@@ -18,7 +18,8 @@ import {fileURLToPath} from 'node:url'
 import {options} from '../lib.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const {simulateComparisons, simulateSuites} = await import(join(ROOT, 'dist/bench/simulation.js'))
+const {simulateAdaptive, simulateComparisons, simulateSuites} = await import(join(ROOT, 'dist/bench/simulation.js'))
+const {ADAPTIVE_STAGES} = await import(join(ROOT, 'dist/bench/verdict.js'))
 
 const opts = options({trials: 2000, suites: 500, seed: 1, real: undefined})
 const trials = Number(opts.trials)
@@ -45,6 +46,12 @@ const suite30 = simulateSuites(suites, 20, 30, seed * 5000)
 console.log(`\n20-benchmark A/A suites (${suites}×, Holm across each suite):`)
 console.log(`  n = 50: suites with a false regression ${pct(suite50.anyRegression)}, all 20 pass ${pct(suite50.allPass)}`)
 console.log(`  n = 30: suites with a false regression ${pct(suite30.anyRegression)}, all 20 pass ${pct(suite30.allPass)}`)
+const stages = [...ADAPTIVE_STAGES]
+const adaptiveAA = simulateAdaptive(trials, stages, 0, seed * 6000)
+const adaptiveSlow = simulateAdaptive(trials, stages, 0.03, seed * 7000)
+console.log(`\nadaptive design (compare without --runs): looks at ${stages.join('/')} runs per arm, alpha/${stages.length} each, stop at pass or regression`)
+console.log(`  A/A:          pass ${pct(adaptiveAA.pass)}, regression ${pct(adaptiveAA.regression)}, inconclusive ${pct(adaptiveAA.inconclusive)}, mean runs/arm ${adaptiveAA.meanRuns.toFixed(1)}`)
+console.log(`  3% slowdown:  regression ${pct(adaptiveSlow.regression)}, pass ${pct(adaptiveSlow.pass)}, inconclusive ${pct(adaptiveSlow.inconclusive)}, mean runs/arm ${adaptiveSlow.meanRuns.toFixed(1)}`)
 console.log(`\nsimulation took ${((Date.now() - started) / 1000).toFixed(1)} s`)
 
 const f50 = figures[50]
@@ -53,6 +60,8 @@ if (f50.aa.regression > 0.01) misses.push('A/A regressions > 1% at n = 50')
 if (f50.aa.pass < 0.95) misses.push('A/A pass < 95% at n = 50')
 if (f50.slow.regression < 0.9) misses.push('3% slowdown flagged < 90% at n = 50')
 if (suite50.anyRegression > 0.01) misses.push('suite family-wise false regressions > 1%')
+if (adaptiveAA.regression > 0.01 || adaptiveAA.pass < 0.95) misses.push('adaptive design: A/A targets')
+if (adaptiveSlow.regression < 0.9) misses.push('adaptive design: 3% slowdown flagged < 90%')
 
 if (opts.real) {
   // Real A/A: the same tiny command compared with itself, `--real` times, through the built CLI.
@@ -60,12 +69,12 @@ if (opts.real) {
   const verdicts = {pass: 0, regression: 0, inconclusive: 0, error: 0}
   const cli = join(ROOT, 'bin', 'run.js')
   for (let i = 0; i < count; i++) {
-    const r = spawnSync(process.execPath, [cli, 'bench', 'compare', '--runs', '30', '-o', 'json', '--', 'sleep 0.01', 'sleep 0.01'], {encoding: 'utf8'})
+    const r = spawnSync(process.execPath, [cli, 'bench', 'compare', '-o', 'json', '--', 'sleep 0.01', 'sleep 0.01'], {encoding: 'utf8'})
     const verdict = {0: 'pass', 1: 'regression', 3: 'inconclusive'}[r.status] ?? 'error'
     verdicts[verdict]++
     if (verdict === 'error') process.stderr.write(r.stderr)
   }
-  console.log(`\nreal A/A: compare -- 'sleep 0.01' 'sleep 0.01' (--runs 30), ${count} times: ${JSON.stringify(verdicts)}`)
+  console.log(`\nreal A/A: compare -- 'sleep 0.01' 'sleep 0.01' (adaptive design), ${count} times: ${JSON.stringify(verdicts)}`)
   if (verdicts.regression > 0) misses.push('a real A/A compare said regression')
 }
 

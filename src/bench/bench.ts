@@ -28,6 +28,8 @@ export interface BenchOptions {
   signal?: AbortSignal
   /** Arms given as argv (JS benchmark files), parallel to commands. */
   argvs?: ArmSpec['argv'][]
+  /** The arms print their own ns per call (JS benchmark files with --measure time). */
+  reportsNs?: boolean
   onProgress?: (p: BenchProgressEvent) => void
   onStatus?: (line: string) => void
 }
@@ -46,6 +48,8 @@ function notes(options: BenchOptions): string[] {
     out.push(CACHEGRIND_BLIND_SPOTS)
     if (options.commands.some((c) => isNodeCommand(commandArgv(c))) || options.argvs?.some(Boolean))
       out.push(`node arms run with ${NODE_DETERMINISTIC.join(' ')} under cachegrind (V8's background threads otherwise vary the count ~14%)`)
+  } else if (options.reportsNs) {
+    out.push('time per call, measured inside each arm process (a fresh Node process per run: calibrated batch of ~50 ms after a warm batch)')
   } else {
     out.push('wall time from spawn to exit, including process start; commands with shell syntax run through sh -c (its start-up is in both arms, not subtracted)')
   }
@@ -74,7 +78,7 @@ async function cachegrindCost(options: BenchOptions, arm: ArmSpec, underNs: numb
 
 /** `bench run`: every command measured, all interleaved, no verdict. */
 export async function benchRun(options: BenchOptions): Promise<BenchReport> {
-  const arms = options.commands.map((command, i) => ({label: `#${i + 1}`, command, argv: options.argvs?.[i]}))
+  const arms = options.commands.map((command, i) => ({label: `#${i + 1}`, command, argv: options.argvs?.[i], reportsNs: options.reportsNs}))
   const samples = await runArms({...options, runs: options.runs ?? 10, arms}, (p) => options.onProgress?.({...p, benchmark: 0, benchmarks: 1, labels: arms.map((a) => a.command)}))
   const h = header(options, 'run')
   if (options.measure === 'instructions') h.notes.push(await cachegrindCost(options, arms[0], samples[0].wallNs))
@@ -149,8 +153,8 @@ export async function benchCompare(options: CompareOptions): Promise<BenchReport
       throw new MonitorError(`compare needs two commands (A then B), or --ref / --baseline with one or more; got ${options.commands.length}`, {exitCode: ExitCode.usage})
     const [a, b] = options.commands
     const arms = [
-      {label: 'A', command: a, argv: options.argvs?.[0]},
-      {label: 'B', command: b, argv: options.argvs?.[1]},
+      {label: 'A', command: a, argv: options.argvs?.[0], reportsNs: options.reportsNs},
+      {label: 'B', command: b, argv: options.argvs?.[1], reportsNs: options.reportsNs},
     ]
     const [sa, sb] = await measure(0, 1, arms)
     pairs.push({name: b, baseline: armReport('A', a, sa.samples, 'measured'), candidate: armReport('B', b, sb.samples, 'measured')})

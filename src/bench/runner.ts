@@ -20,6 +20,9 @@ export interface ArmSpec {
   cwd?: string
   /** The argv to run instead of parsing `command` (JS benchmark files). */
   argv?: Argv
+  /** The process prints its own measurement (ns per call, JS benchmark files) as its last stdout
+   * line; that, not the process's wall time, is the sample. */
+  reportsNs?: boolean
 }
 
 export interface RunPlan {
@@ -61,19 +64,22 @@ interface Outcome {
   spawnError?: Error
 }
 
-function runOnce(argv: Argv, cwd: string | undefined, signal?: AbortSignal, extraFd = false): Promise<Outcome & {fd3: string}> {
+function runOnce(argv: Argv, cwd: string | undefined, signal?: AbortSignal, extraFd = false, readStdout = false): Promise<Outcome & {fd3: string; stdout: string}> {
   return new Promise((resolve) => {
     const start = process.hrtime.bigint()
-    const child = spawn(argv.file, argv.args, {cwd, stdio: extraFd ? ['ignore', 'ignore', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe'], signal})
+    const out = readStdout ? 'pipe' : 'ignore'
+    const child = spawn(argv.file, argv.args, {cwd, stdio: extraFd ? ['ignore', out, 'pipe', 'pipe'] : ['ignore', out, 'pipe'], signal})
     let stderr = ''
     let fd3 = ''
+    let stdout = ''
+    if (readStdout) child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout = (stdout + d).slice(-STDERR_KEEP)))
     let spawnError: Error | undefined
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {
       stderr = (stderr + d).slice(-STDERR_KEEP)
     })
     if (extraFd) (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8').on('data', (d: string) => (fd3 += d))
     child.on('error', (error) => (spawnError = error))
-    child.on('close', (code, sig) => resolve({code, signal: sig, stderr, fd3, wallNs: Number(process.hrtime.bigint() - start), spawnError}))
+    child.on('close', (code, sig) => resolve({code, signal: sig, stderr, fd3, stdout, wallNs: Number(process.hrtime.bigint() - start), spawnError}))
   })
 }
 
@@ -99,9 +105,11 @@ async function measureOnce(arm: ArmSpec, plan: RunPlan): Promise<{value: number;
   if (plan.measure === 'instructions') {
     measured = await countInstructions(withNodeFlags(argv), (a) => runOnce(a, arm.cwd, plan.signal, true), (o) => failure(arm.label, arm.command, o))
   } else {
-    const outcome = await runOnce(argv, arm.cwd, plan.signal)
+    const outcome = await runOnce(argv, arm.cwd, plan.signal, false, arm.reportsNs)
     if (outcome.spawnError || outcome.code !== 0) throw failure(arm.label, arm.command, outcome)
-    measured = {value: outcome.wallNs, wallNs: outcome.wallNs}
+    const reported = arm.reportsNs ? Number(outcome.stdout.trim().split('\n').pop()) : outcome.wallNs
+    if (!(reported > 0)) throw new MonitorError(`${arm.label}: "${arm.command}" printed no time per call`, {exitCode: BenchExit.failed})
+    measured = {value: reported, wallNs: outcome.wallNs}
   }
   if (plan.cleanup) await runHook('--cleanup', plan.cleanup, arm.cwd, plan.signal)
   return measured

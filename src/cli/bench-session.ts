@@ -58,3 +58,31 @@ export async function runBenchSession(options: BenchSessionOptions): Promise<num
   process.stdout.write(render(report, options.output))
   return exitCodeOf(report)
 }
+
+export interface JsBenchSessionOptions extends Omit<BenchSessionOptions, 'mode' | 'commands' | 'argvs' | 'reportsNs'> {
+  file: string
+  /** Compare the file's two benchmarks (first = A, second = B) with a verdict. */
+  compare: boolean
+  /** Calls per run under --measure instructions (a fixed count, so the instruction count repeats). */
+  iterations: number
+}
+
+/** `monitor bench FILE`: every bench() of a JS/TS file, each run in a fresh process. */
+export async function runJsBenchSession(options: JsBenchSessionOptions): Promise<number> {
+  const {openJsBenchFile} = await import('../bench/js-file.js')
+  const file = await openJsBenchFile(options.file)
+  try {
+    if (options.compare && file.names.length !== 2)
+      throw new MonitorError(`--compare needs exactly two bench() calls in ${options.file} (A, then B); it has ${file.names.length}`, {exitCode: ExitCode.usage})
+    const instructions = options.measure === 'instructions'
+    return await runBenchSession({
+      ...options,
+      mode: options.compare ? 'compare' : 'run',
+      commands: file.names,
+      argvs: file.names.map((name) => file.argv(name, instructions ? options.iterations : undefined)),
+      reportsNs: !instructions,
+    })
+  } finally {
+    file.dispose()
+  }
+}

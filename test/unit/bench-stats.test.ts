@@ -2,9 +2,9 @@ import {describe, expect, it} from 'vitest'
 
 import {seededRandom} from '../../src/bench/random.js'
 import {interleavedOrder} from '../../src/bench/schedule.js'
-import {simulateComparisons, simulateSuites} from '../../src/bench/simulation.js'
+import {simulateAdaptive, simulateComparisons, simulateSuites} from '../../src/bench/simulation.js'
 import {hodgesLehmann, mannWhitneyGreater, normalCdf, normalQuantile, pairwiseDifferences, studentTCdf, studentTQuantile, summarize} from '../../src/bench/stats.js'
-import {compareArms, defaultGate, holm, ratioInterval, suiteVerdicts} from '../../src/bench/verdict.js'
+import {ADAPTIVE_STAGES, compareArms, defaultGate, holm, ratioInterval, suiteVerdicts} from '../../src/bench/verdict.js'
 
 describe('bench statistics', () => {
   it('normal quantile and CDF invert each other', () => {
@@ -122,5 +122,14 @@ describe('Welch on log counts (instruction counting)', () => {
     // Identical counts: the difference is exact.
     expect(compareArms([5, 5, 5], [5, 5, 5], gate).p).toBe(1)
     expect(compareArms([5, 5, 5], [6, 6, 6], gate).p).toBe(0)
+  })
+})
+
+describe('adaptive design (reduced)', () => {
+  it('stopping at the first decisive look keeps A/A false alarms within target and still flags 3%', () => {
+    const aa = simulateAdaptive(300, [...ADAPTIVE_STAGES], 0, 21)
+    expect(aa.regression).toBeLessThanOrEqual(0.01)
+    expect(aa.pass).toBeGreaterThanOrEqual(0.95)
+    expect(simulateAdaptive(300, [...ADAPTIVE_STAGES], 0.03, 22).regression).toBeGreaterThanOrEqual(0.9)
   })
 })
