@@ -88,7 +88,9 @@ function failure(label: string, command: string, outcome: Outcome): MonitorError
   if (outcome.spawnError) return new MonitorError(`${label}: cannot run "${command}": ${outcome.spawnError.message}`, {exitCode: BenchExit.failed})
   const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with ${outcome.code}`
   // Errors are one line: the command's last stderr lines (the reason it failed) joined by " | ".
-  const tail = outcome.stderr.trimEnd().split('\n').slice(-5).map((l) => l.trim()).filter(Boolean).join(' | ')
+  // Stack frames and Node's version banner say little about why; the message lines do.
+  const lines = outcome.stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^at |^Node\.js v/.test(l))
+  const tail = lines.slice(-5).join(' | ')
   return new MonitorError(`${label}: "${command}" ${how}${tail ? `; its stderr ends: ${tail}` : ' (no stderr)'}`, {exitCode: BenchExit.failed})
 }
 
