@@ -107,7 +107,7 @@ function storedArms(report: BenchReport): Map<string, ArmReport> {
 export async function benchCompare(options: CompareOptions): Promise<BenchReport> {
   const h = header(options, 'compare')
   const stages = options.runs ? [options.runs] : [...ADAPTIVE_STAGES]
-  const gate: GateOptions = {...options.gate, looks: stages.length, test: options.measure === 'instructions' ? 'welch' : 'rank'}
+  const gate: GateOptions = {...options.gate, looks: stages.length, test: options.measure === 'instructions' ? 'welch' : options.baseline ? 'rank' : 'paired'}
   const settings = {...h.settings, ...gate}
   const pairs: {name: string; baseline: ArmReport; candidate: ArmReport}[] = []
   let firstMeasured: {arm: ArmSpec; wallNs: number[]} | undefined

@@ -62,7 +62,7 @@ export function compareSuite(pairs: {name: string; baseline: ArmReport; candidat
   const comparisons = pairs.map((p, i) => ({
     ...p,
     ratio: stats[i].ratio,
-    ratioCi: ratioInterval(p.baseline.samples, p.candidate.samples, seed + i),
+    ratioCi: ratioInterval(p.baseline.samples, p.candidate.samples, seed + i, gate.test),
     ratioUpper: stats[i].ratioUpper,
     p: stats[i].p,
     pAdjusted: verdicts[i].pAdjusted,

@@ -156,7 +156,7 @@ export function hodgesLehmann(sortedDiffs: Float64Array, varU: number, level: nu
 }
 
 /** Median of a scratch array, reordering it (Hoare's quickselect): the bootstrap's inner loop. */
-function selectMedian(xs: Float64Array): number {
+export function selectMedian(xs: Float64Array): number {
   const k = xs.length >> 1
   let lo = 0
   let hi = xs.length - 1
@@ -279,4 +279,64 @@ export function welchGreater(a: ArrayLike<number>, b: ArrayLike<number>, level: 
   if (se === 0 || !Number.isFinite(se)) return {diff, pGreater: diff > 0 ? 0 : 1, upper: diff}
   const df = (va + vb) ** 2 / ((va * va) / (sa.n - 1) + (vb * vb) / (sb.n - 1))
   return {diff, pGreater: 1 - studentTCdf(diff / se, df), upper: diff + studentTQuantile(level, df) * se}
+}
+
+export interface SignedRankTest {
+  /** One-sided p-value for "the differences tend to be positive" (normal approximation with tie and
+   * continuity corrections; 1 when every difference is zero). */
+  pGreater: number
+  /** Variance of W+ under the null, for the Hodges–Lehmann interval. */
+  varW: number
+}
+
+/** One-sided Wilcoxon signed-rank test of d > 0 (zeros dropped, as Wilcoxon did). */
+export function signedRankGreater(d: ArrayLike<number>): SignedRankTest {
+  const nonzero = Array.from(d).filter((x) => x !== 0)
+  const n = nonzero.length
+  if (n === 0) return {pGreater: 1, varW: 0}
+  const order = nonzero.map((_, i) => i).sort((x, y) => Math.abs(nonzero[x]) - Math.abs(nonzero[y]))
+  let wPlus = 0
+  let tieTerm = 0
+  for (let i = 0; i < n; ) {
+    let j = i
+    while (j + 1 < n && Math.abs(nonzero[order[j + 1]]) === Math.abs(nonzero[order[i]])) j++
+    const rank = (i + j) / 2 + 1
+    const t = j - i + 1
+    if (t > 1) tieTerm += t * t * t - t
+    for (let k = i; k <= j; k++) if (nonzero[order[k]] > 0) wPlus += rank
+    i = j + 1
+  }
+  const varW = (n * (n + 1) * (2 * n + 1)) / 24 - tieTerm / 48
+  const z = (wPlus - (n * (n + 1)) / 4 - 0.5) / Math.sqrt(varW)
+  return {pGreater: 1 - normalCdf(z), varW}
+}
+
+/** One-sample Hodges–Lehmann: the median of the Walsh averages (d_i + d_j)/2, i ≤ j, with one-sided
+ * bounds at `level` from the signed-rank distribution. */
+export function walshEstimate(d: ArrayLike<number>, varW: number, level: number): ShiftEstimate {
+  const n = d.length
+  const walsh = new Float64Array((n * (n + 1)) / 2)
+  let k = 0
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) walsh[k++] = (d[i] + d[j]) / 2
+  walsh.sort()
+  const m = walsh.length
+  const c = Math.max(0, Math.min(m - 1, Math.floor(m / 2 - normalQuantile(level) * Math.sqrt(varW))))
+  return {shift: quantileSorted(walsh, 0.5), lower: walsh[c], upper: walsh[m - 1 - c]}
+}
+
+/** Percentile-bootstrap interval of the one-sample Hodges–Lehmann estimate of `d` (the pair
+ * differences of a paired comparison), resampling the pairs. */
+export function bootstrapWalsh(d: ArrayLike<number>, random: Random, resamples = 1000, level = 0.95): [number, number] {
+  const n = d.length
+  const r = new Float64Array(n)
+  const walsh = new Float64Array((n * (n + 1)) / 2)
+  const estimates = new Float64Array(resamples)
+  for (let s = 0; s < resamples; s++) {
+    for (let i = 0; i < n; i++) r[i] = d[Math.floor(random() * n)]
+    let k = 0
+    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) walsh[k++] = (r[i] + r[j]) / 2
+    estimates[s] = selectMedian(walsh)
+  }
+  estimates.sort()
+  return [quantileSorted(estimates, (1 - level) / 2), quantileSorted(estimates, 1 - (1 - level) / 2)]
 }

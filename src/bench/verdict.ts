@@ -3,14 +3,15 @@
  *
  * Work on log times, so a shift is a ratio: shift = log(B/A). (Instruction counts use Welch's t on
  * the logs instead of ranks, with the same rule: see GateOptions.test.)
- *   regression    the Hodges–Lehmann shift is above log(1 + threshold) AND a one-sided Mann–Whitney
- *                 test says B is slower at α (default 0.01), Holm-adjusted across the suite;
+ *   regression    the Hodges–Lehmann shift is above log(1 + threshold) AND a one-sided test (Wilcoxon
+ *                 signed-rank over adjacent A/B pairs; see GateOptions.test) says B is slower at α (default
+ *                 0.01), Holm-adjusted across the suite;
  *   pass          not a regression, and the one-sided upper confidence bound on the shift (95%, the
  *                 bound an equivalence test (TOST) at 5% uses) is below log(1 + threshold);
  *   inconclusive  neither: too few runs or too much noise to tell.
  */
-import {type Random, seededRandom} from './random.js'
-import {bootstrapShift, hodgesLehmann, mannWhitneyGreater, pairwiseDifferences, welchGreater} from './stats.js'
+import {seededRandom} from './random.js'
+import {bootstrapShift, bootstrapWalsh, hodgesLehmann, mannWhitneyGreater, pairwiseDifferences, signedRankGreater, walshEstimate, welchGreater} from './stats.js'
 
 export type Verdict = 'pass' | 'regression' | 'inconclusive'
 
@@ -25,13 +26,20 @@ export interface GateOptions {
    * uses alpha / looks (Bonferroni over the looks), so stopping as soon as the answer is clear
    * cannot raise the false-alarm rate above alpha. */
   looks: number
-  /** The test: rank-based (Hodges–Lehmann + Mann–Whitney; wall time: skewed, outliers) or Welch's t
-   * on log values (instruction counts: nearly deterministic, where ranks cannot reach alpha with a
-   * handful of runs: the smallest one-sided Mann–Whitney p at 4 runs per arm is 1/70). */
-  test: 'rank' | 'welch'
+  /** The test:
+   * - paired: arms measured in the same interleaved job (compare's default). The i-th runs of A and
+   *   B ran next to each other (A1 B1 | B2 A2 of an ABBA block), so their difference of log times
+   *   carries little of what the machine was doing then: a load burst lifts both runs of a pair
+   *   instead of posing as independent evidence, as it does in an unpaired test. One-sided Wilcoxon
+   *   signed-rank test and the one-sample Hodges–Lehmann estimate over the pair differences.
+   * - rank: unpaired Hodges–Lehmann + Mann–Whitney (a stored baseline: no blocks to pair).
+   * - welch: Welch's t on log values (instruction counts: nearly deterministic, where ranks cannot
+   *   reach alpha in a handful of runs: the smallest one-sided Mann–Whitney p at 4 runs per arm is
+   *   1/70). */
+  test: 'paired' | 'rank' | 'welch'
 }
 
-export const defaultGate: GateOptions = {threshold: 0.02, alpha: 0.01, passConfidence: 0.95, looks: 1, test: 'rank'}
+export const defaultGate: GateOptions = {threshold: 0.02, alpha: 0.01, passConfidence: 0.95, looks: 1, test: 'paired'}
 
 /** The pre-declared adaptive design of `compare` without --runs: runs per arm at each look. */
 export const ADAPTIVE_STAGES = [30, 60, 120, 240] as const
@@ -45,10 +53,23 @@ export interface Comparison {
   p: number
 }
 
+/** log B − log A of the i-th run of each arm. In the ABBA order (see schedule.ts) these two runs are
+ * next to each other (A1 B1 | B2 A2), so whatever the machine was doing at that moment is in both. */
+export function pairDifferences(la: Float64Array, lb: Float64Array): Float64Array {
+  if (la.length !== lb.length) throw new Error('paired comparison needs as many runs in both arms')
+  return lb.map((x, i) => x - la[i])
+}
+
 /** The statistics of one benchmark's two arms (A the baseline, B the candidate). */
 export function compareArms(a: ArrayLike<number>, b: ArrayLike<number>, gate: GateOptions = defaultGate, scratch?: Float64Array): Comparison {
   const la = Float64Array.from(a, Math.log)
   const lb = Float64Array.from(b, Math.log)
+  if (gate.test === 'paired') {
+    const d = pairDifferences(la, lb)
+    const test = signedRankGreater(d)
+    const hl = walshEstimate(d, test.varW, gate.passConfidence)
+    return {ratio: Math.exp(hl.shift), ratioUpper: Math.exp(hl.upper), p: test.pGreater}
+  }
   if (gate.test === 'welch') {
     const w = welchGreater(la, lb, gate.passConfidence)
     return {ratio: Math.exp(w.diff), ratioUpper: Math.exp(w.upper), p: w.pGreater}
@@ -97,8 +118,12 @@ export function suiteVerdict(verdicts: readonly Verdict[]): Verdict {
   return 'pass'
 }
 
-/** Bootstrap 95% interval of B/A (seeded: the same samples always give the same interval). */
-export function ratioInterval(a: ArrayLike<number>, b: ArrayLike<number>, seed = 1, random: Random = seededRandom(seed)): [number, number] {
-  const [lo, hi] = bootstrapShift(Float64Array.from(a, Math.log), Float64Array.from(b, Math.log), random)
+/** Bootstrap 95% interval of B/A (seeded: the same samples always give the same interval); paired
+ * comparisons resample the pairs, the others each arm's runs. */
+export function ratioInterval(a: ArrayLike<number>, b: ArrayLike<number>, seed = 1, test: GateOptions['test'] = 'rank'): [number, number] {
+  const random = seededRandom(seed)
+  const la = Float64Array.from(a, Math.log)
+  const lb = Float64Array.from(b, Math.log)
+  const [lo, hi] = test === 'paired' ? bootstrapWalsh(pairDifferences(la, lb), random) : bootstrapShift(la, lb, random)
   return [Math.exp(lo), Math.exp(hi)]
 }

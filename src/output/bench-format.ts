@@ -69,7 +69,7 @@ export function comparisonRow(report: BenchReport, c: ComparisonReport): string[
 /** The verdict rule in one sentence, with this run's settings. */
 export function ruleLine(report: BenchReport): string {
   const s = report.settings
-  const test = s.test === 'welch' ? "one-sided Welch t on log counts" : 'one-sided Mann-Whitney'
+  const test = {welch: 'one-sided Welch t on log counts', rank: 'one-sided Mann-Whitney', paired: 'one-sided Wilcoxon signed-rank over adjacent A/B pairs'}[s.test]
   const looks = s.looks > 1 ? `, ${s.looks} looks at alpha/${s.looks}` : ''
   return `regression: ratio > ${formatRatio(1 + s.threshold)} and B slower at alpha ${s.alpha} (${test}, Holm${looks}); pass: ${Math.round(s.passConfidence * 100)}% upper bound < ${formatRatio(1 + s.threshold)}; else inconclusive`
 }

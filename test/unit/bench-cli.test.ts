@@ -89,7 +89,9 @@ describe('monitor bench compare (wall time)', () => {
     writeFileSync(file, base.stdout)
     expect(json(readFileSync(file, 'utf8')).arms[0].samples).toHaveLength(8)
     const r = runCli(['bench', 'compare', '--baseline', file, '--runs', '8', '-o', 'json', '--', 'sleep 0.02'])
-    expect([0, 3]).toContain(r.status) // same command: never a regression
+    // Any verdict can come out: the two jobs ran at different times on a shared machine, which is
+    // exactly why a stored baseline is the weaker comparison (the note below says so).
+    expect([0, 1, 3], r.stderr).toContain(r.status)
     const c = json(r.stdout).comparisons[0]
     expect(c.baseline.source).toBe('stored')
     expect(json(r.stdout).notes.join(' ')).toMatch(/not interleaved/)
