@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {seededRandom} from '../../src/bench/random.js'
 import {interleavedOrder} from '../../src/bench/schedule.js'
 import {simulateAdaptive, simulateComparisons, simulateSuites} from '../../src/bench/simulation.js'
-import {hodgesLehmann, mannWhitneyGreater, normalCdf, normalQuantile, pairwiseDifferences, studentTCdf, studentTQuantile, summarize} from '../../src/bench/stats.js'
+import {hodgesLehmann, mannWhitneyGreater, normalCdf, normalQuantile, pairwiseDifferences, signedRankGreater, studentTCdf, studentTQuantile, summarize, walshEstimate} from '../../src/bench/stats.js'
 import {ADAPTIVE_STAGES, compareArms, defaultGate, holm, ratioInterval, suiteVerdicts} from '../../src/bench/verdict.js'
 
 describe('bench statistics', () => {
@@ -131,5 +131,29 @@ describe('adaptive design (reduced)', () => {
     expect(aa.regression).toBeLessThanOrEqual(0.01)
     expect(aa.pass).toBeGreaterThanOrEqual(0.95)
     expect(simulateAdaptive(300, [...ADAPTIVE_STAGES], 0.03, 22).regression).toBeGreaterThanOrEqual(0.9)
+  })
+})
+
+describe('paired comparison (adjacent A/B runs)', () => {
+  it('signed-rank test and one-sample Hodges–Lehmann', () => {
+    const d = [0.1, 0.2, 0.15, 0.3, 0.05, 0.25, 0.12, 0.18]
+    const t = signedRankGreater(d)
+    expect(t.pGreater).toBeLessThan(0.01)
+    expect(signedRankGreater(d.map((x) => -x)).pGreater).toBeGreaterThan(0.99)
+    expect(signedRankGreater([0, 0, 0]).pGreater).toBe(1)
+    const hl = walshEstimate(d, t.varW, 0.95)
+    expect(hl.shift).toBeGreaterThan(0.1)
+    expect(hl.shift).toBeLessThan(0.2)
+    expect(hl.lower).toBeLessThan(hl.shift)
+    expect(hl.upper).toBeGreaterThan(hl.shift)
+  })
+
+  it('a drift shared by each pair cancels', () => {
+    // A drifts by 50% over the run; B is A's neighbour, 10% slower: the pairs see only the 10%.
+    const a = Array.from({length: 20}, (_, i) => 100 * (1 + i / 40) * (1 + 0.01 * Math.sin(i)))
+    const b = a.map((x, i) => x * 1.1 * (1 + 0.01 * Math.cos(i)))
+    const c = compareArms(a, b)
+    expect(c.ratio).toBeCloseTo(1.1, 1)
+    expect(suiteVerdicts([c])[0].verdict).toBe('regression')
   })
 })

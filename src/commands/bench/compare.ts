@@ -10,12 +10,14 @@ on the machine hits both alike). B is the second command; or, with --ref, every 
 at that git ref (checked out in a temporary worktree, built there with --build, removed afterwards)
 and in the current directory; or, with --baseline, against a result stored with -o json.
 
-Verdict per benchmark (on log times, so differences are ratios B/A):
+Verdict per benchmark (on log times, so differences are ratios B/A; the i-th runs of A and B ran
+next to each other, so they are compared as pairs):
   regression    the Hodges-Lehmann estimate of B/A is above 1 + --threshold (default 2%) AND B is
-                slower by a one-sided Mann-Whitney test at --alpha (default 0.01), Holm-adjusted
-                across the benchmarks;
+                slower by a one-sided Wilcoxon signed-rank test over the pairs at --alpha (default
+                0.01), Holm-adjusted across the benchmarks;
   pass          not a regression, and the 95% upper confidence bound on B/A is below 1 + threshold;
   inconclusive  neither: too few runs or too noisy to tell; run more (--runs).
+(--baseline: unpaired, Mann-Whitney; --measure instructions: Welch's t on log counts.)
 Every report shows the ratio with a bootstrap 95% interval. Exit codes: 0 pass, 1 regression,
 2 usage error, 3 inconclusive, 4 a benchmarked command (or --build, --prepare) failed.
 Runs: without --runs, a pre-declared sequential design: 30 runs per arm, then 60, 120 and 240, stopping
