@@ -138,10 +138,17 @@ export async function runArms(plan: RunPlan, onProgress?: (p: Progress) => void,
     // A count does not depend on what else runs, so runs go side by side, one per core: cachegrind
     // is 20-100x slower than native and the job would otherwise take minutes.
     const queue = [...warm.map((arm) => ({arm, warmup: true})), ...timed.map((arm) => ({arm, warmup: false}))]
+    // The first failure ends the runs still going, so none outlives the job.
+    const stop = new AbortController()
+    const signal = plan.signal ? AbortSignal.any([plan.signal, stop.signal]) : stop.signal
     const worker = async () => {
-      for (let job = queue.shift(); job; job = queue.shift()) record(job.arm, await measureOnce(plan.arms[job.arm], plan), job.warmup)
+      for (let job = queue.shift(); job; job = queue.shift()) record(job.arm, await measureOnce(plan.arms[job.arm], {...plan, signal}), job.warmup)
     }
-    await Promise.all(Array.from({length: Math.min(os.availableParallelism(), queue.length)}, worker))
+    try {
+      await Promise.all(Array.from({length: Math.min(os.availableParallelism(), queue.length)}, worker))
+    } finally {
+      stop.abort()
+    }
     return results
   }
   for (const [list, warmup] of [

@@ -1,12 +1,12 @@
 /** `compare --ref`: a temporary repository whose second commit is 20% slower; the baseline is the
  * first commit, checked out and built in a temporary worktree that is gone afterwards. */
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {CLI} from '../support/ebpf.js'
+import {CLI, waitFor} from '../support/ebpf.js'
 
 const repo = mkdtempSync(join(os.tmpdir(), 'bench-ref-'))
 afterAll(() => rmSync(repo, {recursive: true, force: true}))
@@ -49,6 +49,20 @@ describe('monitor bench compare --ref', () => {
     expect(r.stderr).toContain('no compiler')
     expect(git('worktree', 'list').split('\n')).toHaveLength(1)
   })
+
+  it('Ctrl-C during the runs still removes the worktree', async () => {
+    const child = spawn(process.execPath, [CLI, 'bench', 'compare', '--ref', 'HEAD~1', '--runs', '200', '--', 'sh work.sh'], {cwd: repo, stdio: 'ignore'})
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+    try {
+      // Ready signal: the worktree exists (the runs have started or are about to).
+      expect(await waitFor(() => git('worktree', 'list').split('\n').length === 2, 30_000)).toBe(true)
+      child.kill('SIGINT')
+      expect(await closed).toBe(130)
+      expect(git('worktree', 'list').split('\n')).toHaveLength(1)
+    } finally {
+      child.kill('SIGKILL')
+    }
+  }, 60_000)
 
   it('an unknown ref exits 4 naming it', () => {
     const r = cli(['bench', 'compare', '--ref', 'no-such-ref', '--', 'sh work.sh'])
