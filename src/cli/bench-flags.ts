@@ -20,7 +20,7 @@ export const benchOutputFlag = Flags.string({
 
 export const thresholdFlag = Flags.custom<number>({
   summary: 'Slowdown that counts as a regression, in percent (default 2)',
-  helpValue: '<%>',
+  helpValue: '<percent>',
   parse: async (input) => {
     const n = Number(input.replace(/%$/, ''))
     if (!Number.isFinite(n) || n <= 0 || n >= 100) throw new MonitorError(`must be a percentage between 0 and 100, got "${input}"`, {exitCode: ExitCode.usage})
