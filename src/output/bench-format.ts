@@ -76,7 +76,7 @@ export function ruleLine(report: BenchReport): string {
 
 export function verdictLine(report: BenchReport): string {
   if (!report.verdict) return ''
-  const counts = {pass: 0, regression: 0, inconclusive: 0}
+  const counts = {regression: 0, inconclusive: 0, pass: 0}
   for (const c of report.comparisons) counts[c.verdict]++
   const parts = Object.entries(counts)
     .filter(([, n]) => n > 0)
