@@ -51,7 +51,7 @@ function notes(options: BenchOptions): string[] {
   } else if (options.reportsNs) {
     out.push('time per call, measured inside each arm process (a fresh Node process per run: calibrated batch of ~50 ms after a warm batch)')
   } else {
-    out.push('wall time from spawn to exit, including process start; commands with shell syntax run through sh -c (its start-up is in both arms, not subtracted)')
+    out.push('wall time from spawn to exit, including process start; commands with shell syntax run through sh -c (its start-up is in both arms, not subtracted); CPU/run = user + system time of the run\'s processes (10 ms ticks, averaged)')
   }
   return out
 }
@@ -68,6 +68,12 @@ function header(options: BenchOptions, mode: BenchReport['mode']): Omit<BenchRep
   }
 }
 
+/** CPU time per run, for wall-time measurements of commands (a JS file's arm reports ns per call,
+ * while its process's CPU time includes Node's start and calibration: not comparable). */
+function cpuOf(options: BenchOptions, samples: ArmSamples): number[] | undefined {
+  return options.measure === 'time' && !options.reportsNs ? samples.cpuNs : undefined
+}
+
 /** What cachegrind costs, measured: one native run of an arm against its runs under cachegrind. */
 async function cachegrindCost(options: BenchOptions, arm: ArmSpec, underNs: number[]): Promise<string> {
   const [native] = await runArms({...options, measure: 'time', runs: 1, warmup: 0, arms: [arm]})
@@ -82,7 +88,7 @@ export async function benchRun(options: BenchOptions): Promise<BenchReport> {
   const samples = await runArms({...options, runs: options.runs ?? 10, arms}, (p) => options.onProgress?.({...p, benchmark: 0, benchmarks: 1, labels: arms.map((a) => a.command)}))
   const h = header(options, 'run')
   if (options.measure === 'instructions') h.notes.push(await cachegrindCost(options, arms[0], samples[0].wallNs))
-  return {...h, settings: {...h.settings, threshold: 0, alpha: 0, passConfidence: 0, looks: 1, test: 'rank'}, arms: arms.map((a, i) => armReport(a.label, a.command, samples[i].samples, 'measured')), comparisons: []}
+  return {...h, settings: {...h.settings, threshold: 0, alpha: 0, passConfidence: 0, looks: 1, test: 'rank'}, arms: arms.map((a, i) => armReport(a.label, a.command, samples[i].samples, 'measured', undefined, cpuOf(options, samples[i]))), comparisons: []}
 }
 
 function readBaseline(file: string, measure: Measure): BenchReport {
@@ -132,7 +138,7 @@ export async function benchCompare(options: CompareOptions): Promise<BenchReport
     for (const [i, command] of commands.entries()) {
       const base = stored.get(command)!
       const [current] = await measure(i, commands.length, [{label: 'current', command}], base.samples)
-      pairs.push({name: command, baseline: {...base, label: 'baseline', source: 'stored'}, candidate: armReport('current', command, current.samples, 'measured')})
+      pairs.push({name: command, baseline: {...base, label: 'baseline', source: 'stored'}, candidate: armReport('current', command, current.samples, 'measured', undefined, cpuOf(options, current))})
     }
     h.notes.push('baseline read from a stored result, not interleaved with this job: machine differences and drift between the two jobs are not cancelled')
   } else if (options.ref) {
@@ -145,7 +151,7 @@ export async function benchCompare(options: CompareOptions): Promise<BenchReport
           {label: 'current', command},
         ]
         const [base, current] = await measure(i, options.commands.length, arms)
-        pairs.push({name: command, baseline: armReport(ref, command, base.samples, 'measured', `${ref} ${checkout.commit.slice(0, 12)}`), candidate: armReport('current', command, current.samples, 'measured')})
+        pairs.push({name: command, baseline: armReport(ref, command, base.samples, 'measured', `${ref} ${checkout.commit.slice(0, 12)}`, cpuOf(options, base)), candidate: armReport('current', command, current.samples, 'measured', undefined, cpuOf(options, current))})
       }
     })
   } else {
@@ -157,7 +163,7 @@ export async function benchCompare(options: CompareOptions): Promise<BenchReport
       {label: 'B', command: b, argv: options.argvs?.[1], reportsNs: options.reportsNs},
     ]
     const [sa, sb] = await measure(0, 1, arms)
-    pairs.push({name: b, baseline: armReport('A', a, sa.samples, 'measured'), candidate: armReport('B', b, sb.samples, 'measured')})
+    pairs.push({name: b, baseline: armReport('A', a, sa.samples, 'measured', undefined, cpuOf(options, sa)), candidate: armReport('B', b, sb.samples, 'measured', undefined, cpuOf(options, sb))})
   }
   if (options.measure === 'instructions' && firstMeasured) h.notes.push(await cachegrindCost(options, firstMeasured.arm, firstMeasured.wallNs))
   const {comparisons, verdict} = compareSuite(pairs, gate, options.seed)

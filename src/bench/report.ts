@@ -18,6 +18,11 @@ export interface ArmReport {
   /** ns (time) or instructions. */
   samples: number[]
   summary: Summary
+  /** CPU time (user + system) of each run's processes in ns, 10 ms resolution (time measurements
+   * of commands only). */
+  cpuNs?: number[]
+  /** Mean of cpuNs: the resolution averages out over runs. */
+  cpuMeanNs?: number
 }
 
 export interface ComparisonReport {
@@ -51,8 +56,9 @@ export interface BenchReport {
   notes: string[]
 }
 
-export function armReport(label: string, command: string, samples: number[], source: ArmReport['source'], ref?: string): ArmReport {
-  return {label, command, ...(ref ? {ref} : {}), source, samples, summary: summarize(samples)}
+export function armReport(label: string, command: string, samples: number[], source: ArmReport['source'], ref?: string, cpuNs?: number[]): ArmReport {
+  const cpu = cpuNs && cpuNs.length > 0 && cpuNs.every(Number.isFinite) ? {cpuNs, cpuMeanNs: cpuNs.reduce((a, b) => a + b, 0) / cpuNs.length} : {}
+  return {label, command, ...(ref ? {ref} : {}), source, samples, summary: summarize(samples), ...cpu}
 }
 
 /** Comparisons of (baseline, candidate) pairs, with the suite's Holm adjustment and verdicts. */

@@ -2,6 +2,7 @@
  * (the service knows nothing of the screen). Wall time is process.hrtime.bigint() from just before
  * spawn() to the child's 'close'; with measure 'instructions' each run is counted by cachegrind. */
 import {spawn} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import os from 'node:os'
 
 import {MonitorError} from '../errors.js'
@@ -51,6 +52,23 @@ export interface ArmSamples {
   samples: number[]
   /** Wall time of each run in ns (with --measure instructions: under cachegrind). */
   wallNs: number[]
+  /** CPU time (user + system) of each timed run's process tree in ns, at 10 ms resolution; absent
+   * with --measure instructions (runs go side by side there, so the reaped totals would mix). */
+  cpuNs: number[]
+}
+
+/** User + system time of this process's reaped children so far (cutime + cstime of
+ * /proc/self/stat, in ns). Node exposes no wait4() rusage, but the kernel adds a child's CPU time,
+ * and that of the descendants it waited for, here when libuv reaps it: the difference across one
+ * run is that run's CPU time, in clock ticks (USER_HZ = 100 on Linux). */
+function reapedChildrenCpuNs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[13]) + Number(f[14])) * 1e7
+  } catch {
+    return Number.NaN
+  }
 }
 
 /** The last lines of a failed command's stderr, kept small. */
@@ -100,18 +118,20 @@ export async function runHook(what: string, command: string, cwd: string | undef
 }
 
 /** One measurement of an arm. */
-async function measureOnce(arm: ArmSpec, plan: RunPlan): Promise<{value: number; wallNs: number}> {
+async function measureOnce(arm: ArmSpec, plan: RunPlan): Promise<{value: number; wallNs: number; cpuNs?: number}> {
   const argv = arm.argv ?? commandArgv(arm.command)
   if (plan.prepare) await runHook('--prepare', plan.prepare, arm.cwd, plan.signal)
-  let measured: {value: number; wallNs: number}
+  let measured: {value: number; wallNs: number; cpuNs?: number}
   if (plan.measure === 'instructions') {
     measured = await countInstructions(withNodeFlags(argv), (a) => runOnce(a, arm.cwd, plan.signal, true), (o) => failure(arm.label, arm.command, o))
   } else {
+    const cpuBefore = reapedChildrenCpuNs()
     const outcome = await runOnce(argv, arm.cwd, plan.signal, false, arm.reportsNs)
+    const cpuNs = reapedChildrenCpuNs() - cpuBefore
     if (outcome.spawnError || outcome.code !== 0) throw failure(arm.label, arm.command, outcome)
     const reported = arm.reportsNs ? Number(outcome.stdout.trim().split('\n').pop()) : outcome.wallNs
     if (!(reported > 0)) throw new MonitorError(`${arm.label}: "${arm.command}" printed no time per call`, {exitCode: BenchExit.failed})
-    measured = {value: reported, wallNs: outcome.wallNs}
+    measured = {value: reported, wallNs: outcome.wallNs, cpuNs}
   }
   if (plan.cleanup) await runHook('--cleanup', plan.cleanup, arm.cwd, plan.signal)
   return measured
@@ -123,13 +143,14 @@ export async function runArms(plan: RunPlan, onProgress?: (p: Progress) => void,
   const random = seededRandom(plan.seed + (earlier?.[0].samples.length ?? 0))
   const warm = plan.warmup > 0 && !earlier ? interleavedOrder(plan.arms.length, plan.warmup, random) : []
   const timed = interleavedOrder(plan.arms.length, plan.runs, random)
-  const results: ArmSamples[] = earlier ?? plan.arms.map(() => ({samples: [], wallNs: []}))
+  const results: ArmSamples[] = earlier ?? plan.arms.map(() => ({samples: [], wallNs: [], cpuNs: []}))
   const total = warm.length + timed.length
   let done = 0
-  const record = (arm: number, {value, wallNs}: {value: number; wallNs: number}, warmup: boolean) => {
+  const record = (arm: number, {value, wallNs, cpuNs}: {value: number; wallNs: number; cpuNs?: number}, warmup: boolean) => {
     if (!warmup) {
       results[arm].samples.push(value)
       results[arm].wallNs.push(wallNs)
+      if (cpuNs !== undefined) results[arm].cpuNs.push(cpuNs)
     }
     done++
     onProgress?.({done, total, arm, value, warmup})

@@ -45,11 +45,11 @@ export function armStats(report: BenchReport, arm: ArmReport): string[] {
   ]
 }
 
-export const ARM_HEADERS = ['command', 'n', 'min', 'median', 'mean', 'stddev', 'CV', 'outliers']
+export const ARM_HEADERS = ['command', 'n', 'min', 'median', 'mean', 'stddev', 'CV', 'outliers', 'CPU/run']
 
 export function armRow(report: BenchReport, arm: ArmReport): string[] {
   const label = arm.label.startsWith('#') ? arm.command : `${arm.label}: ${arm.command}`
-  return [label, String(arm.summary.n), ...armStats(report, arm)]
+  return [label, String(arm.summary.n), ...armStats(report, arm), arm.cpuMeanNs === undefined ? '-' : formatDuration(arm.cpuMeanNs)]
 }
 
 export const COMPARISON_HEADERS = ['benchmark', 'baseline', 'candidate', 'ratio', '95% CI', 'p (Holm)', 'verdict']

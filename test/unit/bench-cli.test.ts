@@ -97,6 +97,18 @@ describe('monitor bench compare (wall time)', () => {
     expect(json(r.stdout).notes.join(' ')).toMatch(/not interleaved/)
   })
 
+  it('CPU time per run: a busy loop uses about its wall time, a sleep almost none', () => {
+    const busy = `sh -c 'i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done'`
+    const r = runCli(['bench', 'run', '--runs', '5', '-o', 'json', '--', 'sleep 0.1', busy])
+    expect(r.status, r.stderr).toBe(0)
+    const [sleep, loop] = json(r.stdout).arms
+    expect(sleep.cpuNs).toHaveLength(5)
+    expect(sleep.cpuMeanNs!).toBeLessThan(0.2 * sleep.summary.median)
+    // On a loaded machine the loop waits for a CPU too: its CPU time is at most its wall time.
+    expect(loop.cpuMeanNs!).toBeGreaterThan(0.3 * loop.summary.median)
+    expect(loop.cpuMeanNs!).toBeLessThan(1.2 * loop.summary.max)
+  })
+
   it('bench run reports min/median/mean/stddev/CV and outliers for each command', () => {
     const r = runCli(['bench', 'run', '--runs', '5', '--prepare', 'true', '--cleanup', 'true', '--', 'sleep 0.01', 'true'])
     expect(r.status, r.stderr).toBe(0)
