@@ -433,11 +433,18 @@ int tcp_state(struct bpf_raw_tracepoint_args *ctx)
 	struct taken_stack *t = bpf_map_lookup_elem(&taken, &zero);
 	if (t) {
 		__u32 d = t->depth;
-		/* Full: keys of changes whose backup was skipped when no change below them was left to
-		 * pop them (nesting never goes this deep). Start afresh: at worst a change in progress
-		 * is taken twice, a duplicate rather than a loss. */
-		if (d >= TAKEN_DEPTH)
-			d = 0;
+		/* Full: of keys whose backup the kernel skipped when no change below them was left to
+		 * pop them. Drop the older half. The changes still between their two programs are the
+		 * newest keys, at most one per level of nesting (task, softirq, hardirq, NMI: probes run
+		 * with preemption off, so only an interrupt comes between the two), and the newer half
+		 * keeps them. (Starting afresh instead, the first design, could drop a change in progress:
+		 * its backup then took it again -- a duplicate record, and a socket that seemed to start
+		 * again while it owed a close: a false loss.) */
+		if (d >= TAKEN_DEPTH) {
+			for (int i = 0; i < TAKEN_DEPTH / 2; i++)
+				t->keys[i] = t->keys[i + TAKEN_DEPTH / 2];
+			d = TAKEN_DEPTH / 2;
+		}
 		t->keys[d] = change_key(ctx);
 		t->depth = d + 1;
 	}
