@@ -1,0 +1,64 @@
+/** The pprof commands that read files: top, diff, convert (tree, peek, list in pprof-views.ts). */
+import {writeFile} from 'node:fs/promises'
+
+import {ExitCode, MonitorError} from '../errors.js'
+import {formatTopTable, topJson} from '../output/pprof-top.js'
+import {diffProfiles} from '../pprof/diff.js'
+import {encodeProfile} from '../pprof/encode.js'
+import {toFolded} from '../pprof/formats/folded.js'
+import {toStacksJson} from '../pprof/formats/json.js'
+import {toSpeedscope} from '../pprof/formats/speedscope.js'
+import {readProfileFile} from '../pprof/read-file.js'
+import type {ReportOptions} from '../pprof/report.js'
+import {sampleIndexOf, topReport} from '../pprof/report.js'
+import {stackSource} from '../pprof/stack-source.js'
+
+export interface TableFlags extends ReportOptions {
+  output?: string
+}
+
+function printReport(report: ReturnType<typeof topReport>, output: string | undefined): void {
+  if (output === 'json') process.stdout.write(JSON.stringify(topJson(report)) + '\n')
+  else process.stdout.write(formatTopTable(report))
+}
+
+export async function runTop(file: string, flags: TableFlags): Promise<void> {
+  const profile = await readProfileFile(file)
+  printReport(topReport(profile, flags), flags.output)
+}
+
+export async function runDiff(base: string, next: string, flags: TableFlags): Promise<void> {
+  const [b, n] = await Promise.all([readProfileFile(base), readProfileFile(next)])
+  printReport(topReport(diffProfiles(b, n), flags), flags.output)
+}
+
+export type ConvertTarget = 'pprof' | 'folded' | 'speedscope' | 'json'
+
+export async function runConvert(file: string, options: {to: ConvertTarget; outputFile?: string; sampleIndex?: string}): Promise<void> {
+  const profile = await readProfileFile(file)
+  let out: Uint8Array | string
+  if (options.to === 'pprof') out = encodeProfile(profile)
+  else {
+    const source = stackSource(profile)
+    const index = sampleIndexOf(profile, options.sampleIndex)
+    if (options.to === 'folded') out = toFolded(source, index)
+    else if (options.to === 'speedscope') out = toSpeedscope(source, index, file.slice(file.lastIndexOf('/') + 1))
+    else
+      out = toStacksJson(source, {
+        periodType: profile.periodType,
+        period: profile.period || undefined,
+        timeNanos: profile.timeNanos || undefined,
+        durationNanos: profile.durationNanos || undefined,
+      })
+  }
+  if (options.outputFile) {
+    try {
+      await writeFile(options.outputFile, out)
+    } catch (error) {
+      throw new MonitorError(`${options.outputFile}: ${(error as Error).message}`, {exitCode: ExitCode.failure})
+    }
+    return
+  }
+  if (options.to === 'pprof' && process.stdout.isTTY) throw new MonitorError('--to pprof writes binary: give -O FILE or redirect stdout', {exitCode: ExitCode.usage})
+  await new Promise<void>((resolve, reject) => process.stdout.write(out, (e) => (e ? reject(e) : resolve())))
+}
