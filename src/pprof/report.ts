@@ -277,7 +277,7 @@ class EdgeTable {
  * skipped as go skips dropped nodes: a callee's edge then comes from its nearest kept caller.
  * Each edge counts once per sample; an edge is inline while every use of it was an inlined call.
  */
-function accumulateEdges(g: FunctionGraph, kept: Uint8Array | null, into: Int32Array, t: EdgeTable): void {
+function accumulateEdges(g: FunctionGraph, kept: Uint8Array | null, into: Int32Array, callerIndex: Int32Array, t: EdgeTable): void {
   const p = g.profile
   const slotStart = g.slotStart
   const slotNode = g.slotNode
@@ -305,7 +305,7 @@ function accumulateEdges(g: FunctionGraph, kept: Uint8Array | null, into: Int32A
         if (kept !== null && kept[n] === 0) continue
         const c = into[n]
         if (c >= 0 && parent >= 0 && n !== parent) {
-          const key = c * N + parent
+          const key = c * N + callerIndex[parent]
           if (t.dense) {
             const seen = t.seen as Int32Array
             if (seen[key] !== mark) {
@@ -386,9 +386,14 @@ function inlineLabels(g: FunctionGraph, nodes: number[], all: boolean, edgeCutof
     kept = new Uint8Array(g.names.length)
     for (const n of nodes) kept[n] = 1
   }
-  const table = new EdgeTable(targets.length, g.names.length)
-  accumulateEdges(g, kept, into, table)
-  const N = g.names.length
+  // Callers numbered densely over the nodes shown: a small edge table stays in cache.
+  const callerIndex = new Int32Array(g.names.length).fill(-1)
+  let callers = 0
+  if (kept) nodes.forEach((n) => (callerIndex[n] = callers++))
+  else for (let n = 0; n < g.names.length; n++) callerIndex[n] = callers++
+  const table = new EdgeTable(targets.length, callers)
+  accumulateEdges(g, kept, into, callerIndex, table)
+  const N = callers
   const inline = new Uint8Array(targets.length)
   const direct = new Uint8Array(targets.length)
   const visit = (key: number, weight: number, isDirect: boolean) => {
