@@ -89,7 +89,9 @@ export function parseProfile(bytes: Uint8Array): Profile {
   try {
     doc = JSON.parse(text)
   } catch (error) {
-    throw new MonitorError(`not a profile: invalid JSON (${(error as Error).message})`, {exitCode: ExitCode.dataError})
+    // V8 quotes the input in its message: keep the message one printable line.
+    const why = (error as Error).message.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]+/g, ' ').slice(0, 120)
+    throw new MonitorError(`not a profile: invalid JSON (${why})`, {exitCode: ExitCode.dataError})
   }
   if (isStacksJson(doc)) return fromStacks(fromStacksJson(doc))
   if (isSpeedscope(doc)) return fromStacks(fromSpeedscope(doc))

@@ -457,3 +457,108 @@ export function topOfGraph(g: FunctionGraph, options: ReportOptions = {}): TopRe
     sampleUnit,
   }
 }
+
+export interface TreeEdge {
+  name: string
+  weight: number
+  inline: boolean
+}
+
+export interface TreeEntry {
+  name: string
+  flat: number
+  cum: number
+  callers: TreeEdge[]
+  callees: TreeEdge[]
+}
+
+export interface TreeReport extends TopReport {
+  entries: TreeEntry[]
+}
+
+/**
+ * go's -tree (and -peek REGEX: only the functions matching, and nothing trimmed): each function
+ * with its callers above and callees below, edge weights counted once per sample.
+ */
+export function treeReport(p: Profile, options: ReportOptions & {peek?: string} = {}): TreeReport {
+  const peek = options.peek !== undefined ? regex('peek', options.peek) : undefined
+  const opts: ReportOptions = peek ? {...options, nodeCount: 0, nodeFraction: 0, edgeFraction: 0} : {...options, nodeCount: options.nodeCount ?? 80}
+  const g = buildGraph(p, opts)
+  const top = topOfGraph(g, opts)
+  const t = trimGraph(g, opts)
+  const all = t.droppedNodes === 0 && t.nodes.length === t.origCount
+  let kept: Uint8Array | null = null
+  if (!all) {
+    kept = new Uint8Array(g.names.length)
+    for (const n of t.nodes) kept[n] = 1
+  }
+  const N = g.names.length
+  const edges = allEdges(g, kept)
+  const callers = new Map<number, {src: number; e: {weight: number; inline: boolean}}[]>()
+  const callees = new Map<number, {dst: number; e: {weight: number; inline: boolean}}[]>()
+  for (const [key, e] of edges) {
+    if (Math.abs(e.weight) < t.edgeCutoff) continue
+    const src = Math.floor(key / N)
+    const dst = key - src * N
+    if (!callers.has(dst)) callers.set(dst, [])
+    callers.get(dst)!.push({src, e})
+    if (!callees.has(src)) callees.set(src, [])
+    callees.get(src)!.push({dst, e})
+  }
+  const order = (a: {e: {weight: number}; name: string; other: string}, b: typeof a) => {
+    if (a.e.weight !== b.e.weight) return Math.abs(b.e.weight) - Math.abs(a.e.weight)
+    if (a.name !== b.name) return a.name < b.name ? -1 : 1
+    return a.other < b.other ? -1 : a.other > b.other ? 1 : 0
+  }
+  const entries: TreeEntry[] = []
+  for (const n of t.nodes) {
+    if (peek && !peek.test(g.names[n])) continue
+    const ins = (callers.get(n) ?? []).map(({src, e}) => ({e, name: g.names[src], other: g.names[n]})).sort(order)
+    const outs = (callees.get(n) ?? []).map(({dst, e}) => ({e, name: g.names[n], other: g.names[dst]})).sort(order)
+    entries.push({
+      name: g.names[n],
+      flat: g.flat[n],
+      cum: g.cum[n],
+      callers: ins.map((x) => ({name: x.name, weight: x.e.weight, inline: x.e.inline})),
+      callees: outs.map((x) => ({name: x.other, weight: x.e.weight, inline: x.e.inline})),
+    })
+  }
+  if (peek && entries.length === 0) throw new MonitorError(`no function matches ${options.peek}`, {exitCode: ExitCode.dataError})
+  return {...top, entries}
+}
+
+/** Every call edge between kept nodes (src × N + dst), once per sample, inline while all uses were. */
+function allEdges(g: FunctionGraph, kept: Uint8Array | null): Map<number, {weight: number; inline: boolean; seen: number}> {
+  const p = g.profile
+  const {slotStart, slotNode, keep} = g
+  const nTypes = p.sampleTypes.length
+  const N = g.names.length
+  const edges = new Map<number, {weight: number; inline: boolean; seen: number}>()
+  for (let i = 0; i < p.sampleCount; i++) {
+    if (keep[i] === 0) continue
+    const w = p.values[i * nTypes + g.sampleIndex]
+    if (w === 0) continue
+    const mark = i + 1
+    let parent = -1
+    for (let k = p.locStart[i + 1] - 1; k >= p.locStart[i]; k--) {
+      const l = p.locs[k]
+      const last = slotStart[l + 1] - 1
+      for (let s = last; s >= slotStart[l]; s--) {
+        const n = slotNode[s]
+        if (kept !== null && kept[n] === 0) continue
+        if (parent >= 0 && n !== parent) {
+          const key = parent * N + n
+          let e = edges.get(key)
+          if (e === undefined) edges.set(key, (e = {weight: 0, inline: true, seen: 0}))
+          if (e.seen !== mark) {
+            e.seen = mark
+            e.weight += w
+            if (s === last) e.inline = false
+          }
+        }
+        parent = n
+      }
+    }
+  }
+  return edges
+}

@@ -18,7 +18,7 @@ export function parseFolded(text: string): StackProfile | null {
     const m = /^(.*\S)\s+(-?\d+(?:\.\d+)?)$/.exec(line)
     if (!m) {
       if (samples.length === 0) return null
-      throw new MonitorError(`folded stacks: line ${lineNo} does not end with a count: "${line.slice(0, 60)}"`, {exitCode: ExitCode.dataError})
+      throw new MonitorError(`folded stacks: line ${lineNo} does not end with a count: "${line.slice(0, 60).replace(/[\u0000-\u001f\u007f]/g, '?')}"`, {exitCode: ExitCode.dataError})
     }
     const names = m[1].split(';')
     const stack: number[] = []
