@@ -62,3 +62,30 @@ export async function runConvert(file: string, options: {to: ConvertTarget; outp
   if (options.to === 'pprof' && process.stdout.isTTY) throw new MonitorError('--to pprof writes binary: give -O FILE or redirect stdout', {exitCode: ExitCode.usage})
   await new Promise<void>((resolve, reject) => process.stdout.write(out, (e) => (e ? reject(e) : resolve())))
 }
+
+export async function runTree(file: string, flags: TableFlags & {peek?: string}): Promise<void> {
+  const {treeReport} = await import('../pprof/report.js')
+  const {formatTree} = await import('../output/pprof-tree.js')
+  const profile = await readProfileFile(file)
+  const report = treeReport(profile, flags)
+  if (flags.output === 'json') process.stdout.write(JSON.stringify({type: report.sampleType.type, unit: report.sampleType.unit, total: report.total, functions: report.entries}) + '\n')
+  else process.stdout.write(formatTree(report))
+}
+
+export async function runList(file: string, pattern: string, flags: TableFlags): Promise<void> {
+  const {listReport} = await import('../pprof/list.js')
+  const {formatList} = await import('../output/pprof-list.js')
+  const {readFile} = await import('node:fs/promises')
+  const profile = await readProfileFile(file)
+  const report = listReport(profile, pattern, flags)
+  if (flags.output === 'json') {
+    process.stdout.write(JSON.stringify({type: report.sampleType.type, unit: report.sampleType.unit, total: report.total, functions: report.functions}) + '\n')
+    return
+  }
+  const sources = new Map<string, string[] | undefined>()
+  for (const f of report.functions) {
+    if (!f.file || sources.has(f.file)) continue
+    sources.set(f.file, await readFile(f.file, 'utf8').then((t) => t.split('\n'), () => undefined))
+  }
+  process.stdout.write(formatList(report, sources))
+}

@@ -154,6 +154,31 @@ describe.skipIf(!hasGo)('pprof against a Go program and go tool pprof', () => {
     expect(runCli(['pprof', 'diff', heapA, heapB, '--sample-index', 'alloc_space']).stdout).toBe(goTop(['-sample_index=alloc_space', '-diff_base', heapA, heapB]))
   })
 
+  it('tree, peek and list equal go -tree, -peek and -list', () => {
+    const go = (args: string[]) =>
+      execFileSync('go', ['tool', 'pprof', ...args], {encoding: 'utf8', env: goEnv(), stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28})
+        .split('\n')
+        .filter((l) => !/^(File|Build ID|Time|Duration): /.test(l))
+        .join('\n')
+    const ours = (args: string[]) => {
+      const res = runCli(['pprof', ...args])
+      expect(res.stderr).toBe('')
+      return res.stdout
+    }
+    const cpu = join(dir, 'profile.pb.gz')
+    const heap = join(dir, 'heap.pb.gz')
+    const syn = join(dir, 'syn.pb.gz')
+    expect(ours(['tree', cpu])).toBe(go(['-tree', cpu]))
+    expect(ours(['tree', heap, '--sample-index', 'alloc_space'])).toBe(go(['-tree', '-sample_index=alloc_space', heap]))
+    expect(ours(['tree', syn, '--nodecount', '12'])).toBe(go(['-tree', '-nodecount=12', syn]))
+    expect(ours(['peek', cpu, 'main\\.walk'])).toBe(go(['-peek', 'main\\.walk', cpu]))
+    expect(ours(['peek', syn, 'Method1$'])).toBe(go(['-peek', 'Method1$', syn]))
+    const list = ours(['list', cpu, 'main\\.'])
+    expect(list).toBe(go(['-list', 'main\\.', cpu]))
+    expect(list).toMatch(/ROUTINE =+ main\.walk in .*main\.go/)
+    expect(list).toMatch(/^\s+\.\s+\S+\s+\d+:\s+return walk\(depth-1, spin\(x\)\)$/m) // the source text, with its value
+  })
+
   it('one-line errors: unreachable, HTTP error, not a profile, no target', () => {
     const dead = runCli(['pprof', 'heap', 'http://127.0.0.1:9/', '--timeout', '5'])
     expect(dead.status).not.toBe(0)
