@@ -67,7 +67,8 @@ for (const n of sizes) {
       const ours = execFileSync(process.execPath, [join(ROOT, 'bin/run.js'), 'pprof', 'top', file], {encoding: 'utf8', maxBuffer: 1 << 28})
       if (i === 0 && strip(g.stdout) !== ours) console.error(`WARNING: monitor pprof top differs from go tool pprof -top on ${file}`)
     }
-    process.stderr.write(`${n}: run ${i + 1}/${runs} done\n`)
+    const last = (k) => (r[k].length ? fmt(r[k].at(-1), 3) : '-')
+    process.stderr.write(`${n}: run ${i + 1}/${runs}: decode ours ${last('ours')} s, pprof-format ${last('pf')} s, top ${last('top')} s (${last('topRss')} MB), go ${runGo && i < goRuns ? last('go') : '-'} s\n`)
   }
   const m = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, median(v)]))
   results[n] = {gz, raw, ...m}

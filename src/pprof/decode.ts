@@ -206,9 +206,11 @@ class Decoder {
     const strStart = new Growable(Uint32Array, 256)
     const strEnd = new Growable(Uint32Array, 256)
 
-    const values = new Growable(Float64Array, 4096)
-    const locStart = new Growable(Uint32Array, 1024)
-    const locs = new Growable(Uint32Array, 4096)
+    // Every location id and value takes at least one byte: sized for that bound up front, these
+    // never grow (no copies), and the pages never written stay unallocated (zero-filled lazily).
+    const values = new Growable(Float64Array, Math.max(4096, buf.length))
+    const locStart = new Growable(Uint32Array, Math.max(1024, buf.length >> 2))
+    const locs = new Growable(Uint32Array, Math.max(4096, buf.length))
     let valuesPerSample = -1
     let sampleCount = 0
     let labels: Label[][] | undefined

@@ -258,6 +258,7 @@ class EdgeTable {
   readonly nodes: number
   readonly dense: boolean
   readonly weight: Float64Array | Map<number, number>
+  /** The last sample that used each edge (+1; 0: none). */
   readonly seen: Int32Array | Map<number, number>
   /** 1 once a non-inlined call used the edge. */
   readonly direct: Uint8Array | Map<number, number>
@@ -269,6 +270,23 @@ class EdgeTable {
     this.weight = this.dense ? new Float64Array(size) : new Map()
     this.seen = this.dense ? new Int32Array(size) : new Map()
     this.direct = this.dense ? new Uint8Array(size) : new Map()
+  }
+
+  lastSample(key: number): number {
+    return (this.seen instanceof Map ? (this.seen.get(key) ?? 0) : this.seen[key]) - 1
+  }
+
+  add(key: number, w: number, direct: boolean, sample: number): void {
+    if (this.dense) {
+      ;(this.weight as Float64Array)[key] += w
+      ;(this.seen as Int32Array)[key] = sample + 1
+      if (direct) (this.direct as Uint8Array)[key] = 1
+    } else {
+      const weight = this.weight as Map<number, number>
+      weight.set(key, (weight.get(key) ?? 0) + w)
+      ;(this.seen as Map<number, number>).set(key, sample + 1)
+      if (direct) (this.direct as Map<number, number>).set(key, 1)
+    }
   }
 }
 
@@ -289,15 +307,34 @@ function accumulateEdges(g: FunctionGraph, kept: Uint8Array | null, into: Int32A
   const si = g.sampleIndex
   const N = t.nodes
   const count = p.sampleCount
+  // Per location: does it hold a target, and its innermost kept node (what a callee below sees
+  // as its caller). Locations without a target are then one lookup, not a walk over their lines.
+  const hasTarget = new Uint8Array(p.locationCount)
+  const innerKept = new Int32Array(p.locationCount).fill(-1)
+  for (let l = 0; l < p.locationCount; l++) {
+    for (let s = slotStart[l + 1] - 1; s >= slotStart[l]; s--) {
+      const n = slotNode[s]
+      if (kept !== null && kept[n] === 0) continue
+      innerKept[l] = n
+      if (into[n] >= 0) hasTarget[l] = 1
+    }
+  }
+  // Edges this sample already counted (go counts an edge once per sample): a short list, scanned.
+  const touched = new Float64Array(256)
   for (let i = 0; i < count; i++) {
     if (keep[i] === 0) continue
     const w = values[i * nTypes + si]
     if (w === 0) continue
-    const mark = i + 1
+    let nTouched = 0
     let parent = -1
     const first = locStart[i]
     for (let k = locStart[i + 1] - 1; k >= first; k--) {
       const l = locs[k]
+      if (hasTarget[l] === 0) {
+        const inner = innerKept[l]
+        if (inner >= 0) parent = inner
+        continue
+      }
       const a = slotStart[l]
       const last = slotStart[l + 1] - 1
       for (let s = last; s >= a; s--) {
@@ -306,22 +343,21 @@ function accumulateEdges(g: FunctionGraph, kept: Uint8Array | null, into: Int32A
         const c = into[n]
         if (c >= 0 && parent >= 0 && n !== parent) {
           const key = c * N + callerIndex[parent]
-          if (t.dense) {
-            const seen = t.seen as Int32Array
-            if (seen[key] !== mark) {
-              seen[key] = mark
-              ;(t.weight as Float64Array)[key] += w
-              if (s === last) (t.direct as Uint8Array)[key] = 1
-            }
-          } else {
-            const seen = t.seen as Map<number, number>
-            if (seen.get(key) !== mark) {
-              seen.set(key, mark)
-              const weight = t.weight as Map<number, number>
-              weight.set(key, (weight.get(key) ?? 0) + w)
-              if (s === last) (t.direct as Map<number, number>).set(key, 1)
+          let dup = false
+          for (let x = 0; x < nTouched; x++) {
+            if (touched[x] === key) {
+              dup = true
+              break
             }
           }
+          if (!dup) {
+            if (nTouched < touched.length) touched[nTouched++] = key
+            else {
+              // A stack this deep is rare: fall back to a scan of what the table says this sample did.
+              dup = t.lastSample(key) === i
+            }
+          }
+          if (!dup) t.add(key, w, s === last, i)
         }
         parent = n
       }
