@@ -12,7 +12,7 @@ import {topReport} from '../pprof/report.js'
 export interface ShowOptions extends ReportOptions {
   /** 'view': stdout is a terminal and no -o was given (the flame viewer's place); else columns / json. */
   mode: 'view' | 'columns' | 'json'
-  /** Where the profile came from, for the header. */
+  /** Where the profile came from (a URL, "pid N"). */
   source?: string
 }
 
@@ -33,5 +33,5 @@ export async function showProfile(profile: Profile, options: ShowOptions): Promi
 export function printTop(profile: Profile, options: ShowOptions): void {
   const report = topReport(profile, options)
   if (options.mode === 'json') process.stdout.write(JSON.stringify(topJson(report)) + '\n')
-  else process.stdout.write(formatTopTable(report, options.source ? [`Source: ${options.source}`] : []))
+  else process.stdout.write(formatTopTable(report))
 }

@@ -1,14 +1,41 @@
 /** The `top` table as `go tool pprof -top` prints it, and its JSON rows. */
 import type {TopReport} from '../pprof/report.js'
-import {percentage, scaledLabel} from './pprof-units.js'
+import {percentage, scale, scaledLabel} from './pprof-units.js'
 
 export function formatValue(report: TopReport, v: number): string {
   return scaledLabel(v, report.sampleUnit, report.outputUnit)
 }
 
-/** go's report labels: Type, active filters, "Showing nodes accounting for …", dropped nodes. */
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** Go's "Jan 2, 2006 at 3:04pm (MST)" in the local time zone. */
+export function goTime(nanos: number): string {
+  const d = new Date(nanos / 1e6)
+  const h = d.getHours() % 12 || 12
+  const zone = new Intl.DateTimeFormat('en-US', {timeZoneName: 'short'}).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? ''
+  return `${MONTHS[d.getMonth()]} ${d.getDate()}, ${d.getFullYear()} at ${h}:${String(d.getMinutes()).padStart(2, '0')}${d.getHours() < 12 ? 'am' : 'pm'} (${zone})`
+}
+
+/** go's ProfileLabels: File, Build ID, comments, Type, Time, Duration. */
+export function profileLabels(report: TopReport): string[] {
+  const {meta} = report
+  const lines: string[] = []
+  if (meta.file) lines.push(`File: ${meta.file.slice(meta.file.lastIndexOf('/') + 1)}`)
+  if (meta.buildId) lines.push(`Build ID: ${meta.buildId}`)
+  for (const c of meta.comments) if (!c.startsWith('#')) lines.push(c)
+  lines.push(`Type: ${report.sampleType.type}`)
+  if (meta.timeNanos) lines.push(`Time: ${goTime(meta.timeNanos)}`)
+  if (meta.durationNanos) {
+    const [totalNanos, unit] = scale(report.total, report.sampleUnit, 'nanoseconds')
+    const ratio = unit === 'ns' && Math.trunc(totalNanos) !== 0 ? `(${percentage(Math.trunc(totalNanos), meta.durationNanos)})` : ''
+    lines.push(`Duration: ${scaledLabel(meta.durationNanos, 'nanoseconds', 'auto')}, Total samples = ${formatValue(report, report.total)} ${ratio}`)
+  }
+  return lines
+}
+
+/** go's report labels: the profile's, active filters, "Showing nodes accounting for …", dropped nodes. */
 export function topHeader(report: TopReport, extra: string[] = []): string[] {
-  const lines = [...extra, `Type: ${report.sampleType.type}`]
+  const lines = [...extra, ...profileLabels(report)]
   if (report.filters.length) lines.push('Active filters:', ...report.filters.map((f) => `   ${f.length > 80 ? f.slice(0, 80) + '…' : f}`))
   lines.push(`Showing nodes accounting for ${formatValue(report, report.shownFlat)}, ${percentage(report.shownFlat, report.total).trim()} of ${formatValue(report, report.total)} total`)
   if (report.total !== 0) {

@@ -208,9 +208,11 @@ class Decoder {
 
     // Every location id and value takes at least one byte: sized for that bound up front, these
     // never grow (no copies), and the pages never written stay unallocated (zero-filled lazily).
-    const values = new Growable(Float64Array, Math.max(4096, buf.length))
-    const locStart = new Growable(Uint32Array, Math.max(1024, buf.length >> 2))
-    const locs = new Growable(Uint32Array, Math.max(4096, buf.length))
+    // (Capped, so a huge input does not ask for one giant buffer; past the cap they grow.)
+    const bound = Math.min(buf.length, 1 << 27)
+    const values = new Growable(Float64Array, Math.max(4096, bound))
+    const locStart = new Growable(Uint32Array, Math.max(1024, bound >> 2))
+    const locs = new Growable(Uint32Array, Math.max(4096, bound))
     let valuesPerSample = -1
     let sampleCount = 0
     let labels: Label[][] | undefined

@@ -89,15 +89,18 @@ function mergeProfiles(ps: Profile[], scales: number[], extraLabel: (Label | und
   locStart[sampleCount] = locCount
   lineStart[locationCount] = lineCount
 
+  // Headers combined as go's profile.Merge combines them.
   const first = ps[0]
+  let timeNanos = 0
+  for (const p of ps) if (timeNanos === 0 || p.timeNanos < timeNanos) timeNanos = p.timeNanos
   return {
     sampleTypes: first.sampleTypes,
-    defaultSampleType: first.defaultSampleType,
+    defaultSampleType: ps.find((p) => p.defaultSampleType)?.defaultSampleType ?? '',
     periodType: first.periodType,
-    period: first.period,
-    timeNanos: first.timeNanos,
-    durationNanos: first.durationNanos,
-    comments: first.comments,
+    period: Math.max(...ps.map((p) => p.period)),
+    timeNanos,
+    durationNanos: sum((p) => p.durationNanos),
+    comments: [...new Set(ps.flatMap((p) => p.comments))],
     dropFrames: first.dropFrames,
     keepFrames: first.keepFrames,
     strings,

@@ -67,6 +67,8 @@ export interface TopReport {
   /** go's chosen output unit for the values ("ms", "MB", …; '' for counts). */
   outputUnit: string
   sampleUnit: string
+  /** What go's header says about the profile: first mapping's file and build id, comments, time. */
+  meta: {file: string; buildId: string; comments: string[]; timeNanos: number; durationNanos: number}
 }
 
 export function sampleIndexOf(p: Profile, index: string | undefined): number {
@@ -491,6 +493,13 @@ export function topOfGraph(g: FunctionGraph, options: ReportOptions = {}): TopRe
     filters: g.filters,
     outputUnit: rows.length ? outputUnit(mins, g.total, sampleUnit) : sampleUnit,
     sampleUnit,
+    meta: {
+      file: g.profile.mappings[0]?.file ?? '',
+      buildId: g.profile.mappings[0]?.buildId ?? '',
+      comments: g.profile.comments,
+      timeNanos: g.profile.timeNanos,
+      durationNanos: g.profile.durationNanos,
+    },
   }
 }
 
