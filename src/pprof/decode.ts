@@ -189,6 +189,42 @@ class Decoder {
     if (this.pos !== end) this.fail('packed field overruns its length')
   }
 
+  /**
+   * Counts samples and sample types, and bounds the number of location ids (each takes at least a
+   * byte of its sample's packed field), reading only field headers. Leaves pos at 0.
+   */
+  skim(): {samples: number; sampleTypes: number; locationBytes: number} {
+    const buf = this.buf
+    const limit = buf.length
+    let samples = 0
+    let sampleTypes = 0
+    let locationBytes = 0
+    try {
+      while (this.pos < limit) {
+        const tag = this.varint()
+        const wire = tag & 7
+        if (wire !== 2) {
+          this.skip(wire, limit)
+          continue
+        }
+        const end = this.lengthEnd(limit)
+        const field = tag >>> 3
+        if (field === 2) {
+          samples++
+          if (buf[this.pos] === 0x0a) {
+            this.pos++
+            locationBytes += this.varint()
+          } else locationBytes += end - this.pos
+        } else if (field === 1) sampleTypes++
+        this.pos = end
+      }
+    } catch {
+      // Corrupt: the real pass reports where; these are only sizes.
+    }
+    this.pos = 0
+    return {samples, sampleTypes, locationBytes: Math.min(locationBytes, limit)}
+  }
+
   profile(): Profile {
     const buf = this.buf
     const limit = buf.length
@@ -206,13 +242,12 @@ class Decoder {
     const strStart = new Growable(Uint32Array, 256)
     const strEnd = new Growable(Uint32Array, 256)
 
-    // Every location id and value takes at least one byte: sized for that bound up front, these
-    // never grow (no copies), and the pages never written stay unallocated (zero-filled lazily).
-    // (Capped, so a huge input does not ask for one giant buffer; past the cap they grow.)
-    const bound = Math.min(buf.length, 1 << 27)
-    const values = new Growable(Float64Array, Math.max(4096, bound))
-    const locStart = new Growable(Uint32Array, Math.max(1024, bound >> 2))
-    const locs = new Growable(Uint32Array, Math.max(4096, bound))
+    // Sized from a skim of the message, so these never grow (no copies of a 1M-sample profile).
+    const sizes = this.skim()
+    // (Each value takes at least a byte: a corrupt skim cannot ask for more than the input's size.)
+    const values = new Growable(Float64Array, Math.max(64, Math.min(sizes.samples * sizes.sampleTypes, buf.length)))
+    const locStart = new Growable(Uint32Array, sizes.samples + 2)
+    const locs = new Growable(Uint32Array, Math.max(64, sizes.locationBytes))
     let valuesPerSample = -1
     let sampleCount = 0
     let labels: Label[][] | undefined
