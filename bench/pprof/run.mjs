@@ -71,12 +71,17 @@ for (const n of sizes) {
     process.stderr.write(`${n}: run ${i + 1}/${runs}: decode ours ${last('ours')} s, pprof-format ${last('pf')} s, top ${last('top')} s (${last('topRss')} MB), go ${runGo && i < goRuns ? last('go') : '-'} s\n`)
   }
   const m = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, median(v)]))
+  // Ratios within each run too: the machine's load moves both sides of one run alike.
+  const perRun = (a, b) => median(r[a].slice(0, r[b].length).map((x, i) => x / r[b][i]))
+  m.decodeRatio = perRun('pf', 'ours')
+  m.topVsGo = r.go.length ? perRun('top', 'go') : null
+  m.topVsPf = perRun('top', 'pf')
   results[n] = {gz, raw, ...m}
   console.log(`\n${n.toLocaleString('en')} samples (${(gz / 1e6).toFixed(1)} MB gzipped, ${(raw / 1e6).toFixed(1)} MB raw), medians of ${runs} interleaved runs${runGo && goRuns < runs ? ` (go: ${goRuns} run)` : ''}:`)
-  console.log(`  decode (gunzip + parse)  ours ${fmt(m.ours, 3)} s (${fmt(m.oursRss, 0)} MB)   pprof-format ${fmt(m.pf, 3)} s (${fmt(m.pfRss, 0)} MB)   → ours ${fmt(m.pf / m.ours, 1)}× faster`)
+  console.log(`  decode (gunzip + parse)  ours ${fmt(m.ours, 3)} s (${fmt(m.oursRss, 0)} MB)   pprof-format ${fmt(m.pf, 3)} s (${fmt(m.pfRss, 0)} MB)   → ours ${fmt(m.pf / m.ours, 1)}× faster (median of per-run ratios ${fmt(m.decodeRatio, 1)}×)`)
   console.log(`  top (whole process)      monitor pprof top ${fmt(m.top, 2)} s, peak RSS ${fmt(m.topRss, 0)} MB`)
-  if (runGo) console.log(`                           go tool pprof -top ${fmt(m.go, 2)} s, peak RSS ${fmt(m.goRss, 0)} MB   → ratio ${fmt(m.top / m.go, 3)}× go's time`)
+  if (runGo) console.log(`                           go tool pprof -top ${fmt(m.go, 2)} s, peak RSS ${fmt(m.goRss, 0)} MB   → ratio ${fmt(m.top / m.go, 3)}× go's time (per run: ${fmt(m.topVsGo, 3)}×)`)
   else console.log('                           go tool pprof -top: skipped at this size (--go-1m runs it once; ~150 s, 3.6 GB)')
-  console.log(`  top vs pprof-format's decode alone: ${fmt(m.top / m.pf, 2)}×`)
+  console.log(`  top vs pprof-format's decode alone: ${fmt(m.top / m.pf, 2)}× (per run: ${fmt(m.topVsPf, 2)}×)`)
 }
 writeFileSync(join(opts.dir, 'results.json'), JSON.stringify(results, null, 2))

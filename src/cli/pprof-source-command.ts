@@ -35,7 +35,7 @@ or its JSON with -o json.${extraDescription}`
     static override args = {url: Args.string({description: "A Go program's address (http://host:port)"})}
     static override flags = {
       pid: Flags.integer({summary: 'A running Node process to attach to (instead of a URL)', min: 1}),
-      seconds: positive(kind === 'profile' ? 'CPU profile length in seconds (default 30)' : 'Seconds to profile (Node attach)')(),
+      seconds: positive(kind === 'profile' ? 'CPU profile length in seconds (default 30)' : 'Profile the change over this many seconds (Go: a delta profile; Node attach: the sampling time)')(),
       timeout: positive('Give up after this many seconds (default 30, plus --seconds for a CPU profile)')(),
       save: Flags.string({summary: 'Write the gzipped profile.proto to this file', helpValue: '<file>'}),
       output: outputFlag,

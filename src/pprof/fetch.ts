@@ -27,14 +27,15 @@ export function profileUrl(target: string, kind: GoProfileKind, seconds?: number
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new MonitorError(`"${target}": only http and https URLs are supported`, {exitCode: ExitCode.usage})
   if (!url.pathname.includes('/debug/pprof/')) url.pathname = `${url.pathname.replace(/\/+$/, '')}/debug/pprof/${kind}`
   else if (url.pathname.endsWith('/debug/pprof/')) url.pathname += kind
-  if (kind === 'profile' && seconds !== undefined) url.searchParams.set('seconds', String(seconds))
+  // For heap, allocs, mutex and block, Go (1.16+) answers ?seconds=N with the delta over N seconds.
+  if (seconds !== undefined) url.searchParams.set('seconds', String(seconds))
   return url
 }
 
 export async function fetchGoProfile(target: string, kind: GoProfileKind, options: FetchOptions = {}): Promise<{profile: Profile; bytes: Uint8Array; url: URL}> {
   const seconds = kind === 'profile' ? (options.seconds ?? 30) : options.seconds
   const url = profileUrl(target, kind, seconds)
-  const timeout = options.timeout ?? 30 + (kind === 'profile' ? (seconds ?? 30) : 0)
+  const timeout = options.timeout ?? 30 + (seconds ?? 0)
   let response: Response
   try {
     response = await fetch(url, {signal: AbortSignal.timeout(timeout * 1000), redirect: 'follow'})

@@ -86,6 +86,13 @@ describe.skipIf(!hasGo)('pprof against a Go program and go tool pprof', () => {
     }
   })
 
+  it('--seconds on allocs asks Go for a delta profile', () => {
+    const file = join(dir, 'allocs-delta.pb.gz')
+    const res = runCli(['pprof', 'allocs', base, '--seconds', '1', '--save', file])
+    expect(res.stderr).toMatch(/debug\/pprof\/allocs\?seconds=1 to /)
+    expect(ourTop([file])).toBe(goTop([file]))
+  })
+
   it('sample types and focus/ignore/nodecount equal go on the heap profile', () => {
     const file = join(dir, 'heap2.pb.gz')
     expect(runCli(['pprof', 'heap', base, '--save', file]).status).toBe(0)
