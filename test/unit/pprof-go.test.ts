@@ -150,6 +150,30 @@ describe.skipIf(!hasGo)('pprof against a Go program and go tool pprof', () => {
     }
   })
 
+  it('a Chrome .cpuprofile converted to pprof is read by go with our totals', () => {
+    const cpu = {
+      nodes: [
+        {id: 1, callFrame: {functionName: '(root)', url: '', lineNumber: -1}, children: [2, 4]},
+        {id: 2, callFrame: {functionName: 'main', url: 'file:///app.js', lineNumber: 0}, children: [3]},
+        {id: 3, callFrame: {functionName: 'hot', url: 'file:///app.js', lineNumber: 9}},
+        {id: 4, callFrame: {functionName: '(garbage collector)', url: '', lineNumber: -1}},
+      ],
+      startTime: 0,
+      endTime: 9000,
+      samples: [3, 3, 2, 3, 4, 3],
+      timeDeltas: [0, 1000, 1200, 900, 1500, 1000],
+    }
+    const src = join(dir, 'app.cpuprofile')
+    const out = join(dir, 'app.pb.gz')
+    writeFileSync(src, JSON.stringify(cpu))
+    expect(runCli(['pprof', 'convert', src, '--to', 'pprof', '-O', out]).status).toBe(0)
+    const go = goTop([out])
+    expect(ourTop([src])).toBe(noTime(ourTop([out])))
+    expect(ourTop([out])).toBe(go)
+    expect(go).toMatch(/^\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+hot$/m)
+    expect(totalsLine(go)).toBe('Showing nodes accounting for 5600us, 100% of 5600us total')
+  })
+
   it('diff equals go tool pprof -top -diff_base (negative values too)', () => {
     const a = join(dir, 'diff-a.pb.gz')
     const b = join(dir, 'diff-b.pb.gz')
