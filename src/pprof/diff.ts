@@ -6,6 +6,7 @@
 import {ExitCode, MonitorError} from '../errors.js'
 import type {Label, Mapping, Profile} from './profile.js'
 import {StringTable} from './profile.js'
+import {removeUninteresting} from './prune.js'
 
 const compatible = (a: string, b: string) => a.replace(/s$/, '') === b.replace(/s$/, '')
 
@@ -17,7 +18,8 @@ export function diffProfiles(base: Profile, next: Profile): Profile {
     if (!compatible(t.type, u.type) || t.unit.toLowerCase() !== u.unit.toLowerCase())
       throw new MonitorError(`cannot diff: sample type ${i} is ${t.type}/${t.unit} in the base, ${u.type}/${u.unit} in the new profile`, {exitCode: ExitCode.dataError})
   })
-  return mergeProfiles([next, base], [1, -1], [undefined, {key: 'pprof::base', str: 'true'}])
+  // Each pruned by its own drop_frames first, as go prunes every profile when it loads it.
+  return mergeProfiles([removeUninteresting(next), removeUninteresting(base)], [1, -1], [undefined, {key: 'pprof::base', str: 'true'}])
 }
 
 /** Concatenates profiles (ids renumbered), scaling each one's values and adding a label to its samples. */

@@ -30,14 +30,15 @@ export interface ListReport {
   functions: ListedFunction[]
 }
 
-export function listReport(p: Profile, pattern: string, options: ReportOptions = {}): ListReport {
+export function listReport(profile: Profile, pattern: string, options: ReportOptions = {}): ListReport {
   let re: RegExp
   try {
     re = new RegExp(pattern)
   } catch (error) {
     throw new MonitorError(`list: ${(error as Error).message}`, {exitCode: ExitCode.usage})
   }
-  const g = buildGraph(p, options)
+  const g = buildGraph(profile, options)
+  const p = g.profile // with drop_frames applied
   // Functions (by name and file) that match, and a per-line table for each.
   const key = (fn: number) => `${p.strings.get(p.functionName[fn])}\0${p.strings.get(p.functionFile[fn])}`
   const target = new Int32Array(p.functionCount).fill(-1)

@@ -12,6 +12,7 @@
 import {ExitCode, MonitorError} from '../errors.js'
 import {scale} from '../output/pprof-units.js'
 import type {Profile} from './profile.js'
+import {removeUninteresting} from './prune.js'
 import type {ValueType} from './stacks.js'
 
 export interface ReportOptions {
@@ -108,7 +109,8 @@ function slotName(p: Profile, loc: number, fn: number): string {
 }
 
 /** Nodes of every location line, and which samples pass --focus/--ignore (go's FilterSamplesByName). */
-export function buildGraph(p: Profile, options: ReportOptions = {}): FunctionGraph {
+export function buildGraph(profile: Profile, options: ReportOptions = {}): FunctionGraph {
+  const p = removeUninteresting(profile)
   const sampleIndex = sampleIndexOf(p, options.sampleIndex)
   const focus = regex('focus', options.focus)
   const ignore = regex('ignore', options.ignore)

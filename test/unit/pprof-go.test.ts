@@ -11,6 +11,8 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {syntheticProfile} from '../../bench/pprof/synthetic.mjs'
+import {encodeProfile} from '../../src/pprof/encode.js'
+import {fromStacks} from '../../src/pprof/from-stacks.js'
 import {runCli} from '../support/cli.js'
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/pprof/goserver')
@@ -148,6 +150,34 @@ describe.skipIf(!hasGo)('pprof against a Go program and go tool pprof', () => {
       } else expect(totalsLine(goBack)).toBe(totalsLine(goTop([src])))
       expect(ourTop([back])).toBe(goBack)
     }
+  })
+
+  it("a profile's drop_frames prune frames as go prunes them", () => {
+    const frames = [
+      {name: 'operator new(unsigned long)', file: '', line: 0},
+      {name: 'malloc', file: '', line: 0},
+      {name: 'app::alloc', file: '', line: 0},
+      {name: 'main', file: '', line: 0},
+      {name: 'inl', file: '', line: 0, inlined: true},
+      {name: 'tcmalloc::x', file: '', line: 0},
+    ]
+    const p = fromStacks({
+      sampleTypes: [{type: 'space', unit: 'bytes'}],
+      frames,
+      samples: [
+        {stack: [1, 0, 2, 3], values: [100]},
+        {stack: [1, 2, 3], values: [50]},
+        {stack: [5, 4, 1, 2, 3], values: [70]},
+        {stack: [1, 3], values: [10]},
+        {stack: [1], values: [5]}, // nothing but dropped frames: kept (go never prunes everything)
+      ],
+    })
+    p.dropFrames = 'malloc|operator new|tcmalloc::.*'
+    const file = join(dir, 'prune.pb.gz')
+    writeFileSync(file, encodeProfile(p))
+    const ours = ourTop([file])
+    expect(ours).toBe(goTop([file]))
+    expect(ours).toMatch(/^\s+220B .* app::alloc$/m)
   })
 
   it('a Chrome .cpuprofile converted to pprof is read by go with our totals', () => {
