@@ -14,7 +14,7 @@ import {syntheticProfile} from './synthetic.mjs'
 
 const opts = options({count: '100000', seeds: undefined, 'slow-ms': '1000'})
 const {MonitorError} = await import('../../dist/errors.js')
-const {parseProfile} = await import('../../dist/pprof/read-file.js')
+const {parseProfile} = await import('../../dist/pprof/parse.js')
 
 const synthetic = gunzipSync(syntheticProfile({samples: 40, functions: 30, seed: 5}))
 const seeds = [

@@ -1,17 +1,12 @@
 /** The pprof commands that read files: top, diff, convert (tree, peek, list in pprof-views.ts). */
 import {writeFile} from 'node:fs/promises'
 
+// Each command imports what only it needs lazily: `top`, the one to be fast, loads the least.
 import {ExitCode, MonitorError} from '../errors.js'
 import {formatTopTable, topJson} from '../output/pprof-top.js'
-import {diffProfiles} from '../pprof/diff.js'
-import {encodeProfile} from '../pprof/encode.js'
-import {toFolded} from '../pprof/formats/folded.js'
-import {toStacksJson} from '../pprof/formats/json.js'
-import {toSpeedscope} from '../pprof/formats/speedscope.js'
 import {readProfileFile} from '../pprof/read-file.js'
 import type {ReportOptions} from '../pprof/report.js'
 import {sampleIndexOf, topReport} from '../pprof/report.js'
-import {stackSource} from '../pprof/stack-source.js'
 
 export interface TableFlags extends ReportOptions {
   output?: string
@@ -28,6 +23,7 @@ export async function runTop(file: string, flags: TableFlags): Promise<void> {
 }
 
 export async function runDiff(base: string, next: string, flags: TableFlags): Promise<void> {
+  const {diffProfiles} = await import('../pprof/diff.js')
   const [b, n] = await Promise.all([readProfileFile(base), readProfileFile(next)])
   printReport(topReport(diffProfiles(b, n), flags), flags.output)
 }
@@ -36,6 +32,11 @@ export type ConvertTarget = 'pprof' | 'folded' | 'speedscope' | 'json'
 
 export async function runConvert(file: string, options: {to: ConvertTarget; outputFile?: string; sampleIndex?: string}): Promise<void> {
   const profile = await readProfileFile(file)
+  const {encodeProfile} = await import('../pprof/encode.js')
+  const {stackSource} = await import('../pprof/stack-source.js')
+  const {toFolded} = await import('../pprof/formats/folded.js')
+  const {toStacksJson} = await import('../pprof/formats/json.js')
+  const {toSpeedscope} = await import('../pprof/formats/speedscope.js')
   let out: Uint8Array | string
   if (options.to === 'pprof') out = encodeProfile(profile)
   else {

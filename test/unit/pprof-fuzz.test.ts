@@ -6,7 +6,7 @@ import {expect, it} from 'vitest'
 import {mutate} from '../../bench/pprof/mutate.mjs'
 import {syntheticProfile} from '../../bench/pprof/synthetic.mjs'
 import {MonitorError} from '../../src/errors.js'
-import {parseProfile} from '../../src/pprof/read-file.js'
+import {parseProfile} from '../../src/pprof/parse.js'
 
 it('5,000 mutated profiles: no crash, no hang, one-line errors', () => {
   const raw = gunzipSync(syntheticProfile({samples: 40, functions: 30, seed: 5}))
