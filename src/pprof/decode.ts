@@ -295,24 +295,49 @@ class Decoder {
           while (this.pos < end) {
             const t = buf[this.pos]
             if (t === 0x0a) {
-              // location_id, packed: the hot loop, inlined.
+              // location_id, packed: the hot loop, with 1- and 2-byte ids inlined and written
+              // straight into the array (room for one id per byte reserved first).
               this.pos++
               const e = this.lengthEnd(end)
-              while (this.pos < e) {
-                let b = buf[this.pos++]
-                let v = b & 0x7f
-                if (b >= 0x80) {
-                  this.pos--
-                  v = this.varint()
-                  if (v >= TWO32) this.fail('location id above 2^32 (not supported)')
+              if (locs.length + (e - this.pos) > locs.array.length) locs.grow(locs.length + (e - this.pos))
+              const arr = locs.array
+              let n = locs.length
+              let pos = this.pos
+              while (pos < e) {
+                const b = buf[pos++]
+                if (b < 0x80) {
+                  arr[n++] = b
+                  continue
                 }
-                locs.push(v)
+                const b2 = buf[pos]
+                if (b2 < 0x80) {
+                  arr[n++] = (b & 0x7f) | (b2 << 7)
+                  pos++
+                  continue
+                }
+                this.pos = pos - 1
+                const v = this.varint()
+                if (v >= TWO32) this.fail('location id above 2^32 (not supported)')
+                arr[n++] = v
+                pos = this.pos
               }
-              if (this.pos !== e) this.fail('packed field overruns its length')
+              this.pos = pos
+              locs.length = n
+              if (pos !== e) this.fail('packed field overruns its length')
             } else if (t === 0x12) {
               this.pos++
               const e = this.lengthEnd(end)
-              while (this.pos < e) values.push(this.int64())
+              if (values.length + (e - this.pos) > values.array.length) values.grow(values.length + (e - this.pos))
+              const arr = values.array
+              let n = values.length
+              while (this.pos < e) {
+                const b = buf[this.pos]
+                if (b < 0x80) {
+                  arr[n++] = b
+                  this.pos++
+                } else arr[n++] = this.int64()
+              }
+              values.length = n
               if (this.pos !== e) this.fail('packed field overruns its length')
             } else {
               const tg = this.varint()
