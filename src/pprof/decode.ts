@@ -193,9 +193,12 @@ class Decoder {
    * Counts samples and sample types, and bounds the number of location ids (each takes at least a
    * byte of its sample's packed field), reading only field headers. Leaves pos at 0.
    */
-  skim(): {samples: number; sampleTypes: number; locationBytes: number} {
+  skim(): {samples: number; sampleTypes: number; locationBytes: number; locations: number; functions: number; strings: number} {
     const buf = this.buf
     const limit = buf.length
+    let locations = 0
+    let functions = 0
+    let strings = 0
     let samples = 0
     let sampleTypes = 0
     let locationBytes = 0
@@ -216,13 +219,16 @@ class Decoder {
             locationBytes += this.varint()
           } else locationBytes += end - this.pos
         } else if (field === 1) sampleTypes++
+        else if (field === 4) locations++
+        else if (field === 5) functions++
+        else if (field === 6) strings++
         this.pos = end
       }
     } catch {
       // Corrupt: the real pass reports where; these are only sizes.
     }
     this.pos = 0
-    return {samples, sampleTypes, locationBytes: Math.min(locationBytes, limit)}
+    return {samples, sampleTypes, locationBytes: Math.min(locationBytes, limit), locations, functions, strings}
   }
 
   profile(): Profile {
@@ -239,11 +245,11 @@ class Decoder {
     const comments: number[] = []
     const mappingsRaw: (Omit<Mapping, 'file' | 'buildId'> & {file: number; buildId: number})[] = []
 
-    const strStart = new Growable(Uint32Array, 256)
-    const strEnd = new Growable(Uint32Array, 256)
-
     // Sized from a skim of the message, so these never grow (no copies of a 1M-sample profile).
     const sizes = this.skim()
+    const strStart = new Growable(Uint32Array, sizes.strings + 1)
+    const strEnd = new Growable(Uint32Array, sizes.strings + 1)
+
     // (Each value takes at least a byte: a corrupt skim cannot ask for more than the input's size.)
     const values = new Growable(Float64Array, Math.max(64, Math.min(sizes.samples * sizes.sampleTypes, buf.length)))
     const locStart = new Growable(Uint32Array, sizes.samples + 2)
@@ -253,19 +259,19 @@ class Decoder {
     let labels: Label[][] | undefined
     const rawLabels: [number, number, number, number, number][][] = [] // per sample with labels: key,str,num,numUnit,sampleIndex
 
-    const locationId = new Growable(Float64Array, 1024)
-    const locationMapping = new Growable(Float64Array, 1024)
-    const locationAddress = new Growable(Float64Array, 1024)
-    const locationFolded = new Growable(Uint8Array, 1024)
-    const lineStart = new Growable(Uint32Array, 1024)
-    const lineFunction = new Growable(Float64Array, 1024)
-    const lineNumber = new Growable(Float64Array, 1024)
+    const locationId = new Growable(Float64Array, sizes.locations + 2)
+    const locationMapping = new Growable(Float64Array, sizes.locations + 2)
+    const locationAddress = new Growable(Float64Array, sizes.locations + 2)
+    const locationFolded = new Growable(Uint8Array, sizes.locations + 2)
+    const lineStart = new Growable(Uint32Array, sizes.locations + 2)
+    const lineFunction = new Growable(Float64Array, sizes.locations + 16)
+    const lineNumber = new Growable(Float64Array, sizes.locations + 16)
 
-    const functionId = new Growable(Float64Array, 1024)
-    const functionName = new Growable(Uint32Array, 1024)
-    const functionSystemName = new Growable(Uint32Array, 1024)
-    const functionFile = new Growable(Uint32Array, 1024)
-    const functionStartLine = new Growable(Float64Array, 1024)
+    const functionId = new Growable(Float64Array, sizes.functions + 1)
+    const functionName = new Growable(Uint32Array, sizes.functions + 1)
+    const functionSystemName = new Growable(Uint32Array, sizes.functions + 1)
+    const functionFile = new Growable(Uint32Array, sizes.functions + 1)
+    const functionStartLine = new Growable(Float64Array, sizes.functions + 1)
 
     const valueType = (end: number): [number, number] => {
       let type = 0
@@ -327,10 +333,15 @@ class Decoder {
             } else if (t === 0x12) {
               this.pos++
               const e = this.lengthEnd(end)
-              if (values.length + (e - this.pos) > values.array.length) values.grow(values.length + (e - this.pos))
-              const arr = values.array
+              // (Sized by count, not bytes: a multi-byte value would over-reserve and force a copy.)
+              let arr = values.array
               let n = values.length
               while (this.pos < e) {
+                if (n === arr.length) {
+                  values.length = n
+                  values.grow(n + 1)
+                  arr = values.array
+                }
                 const b = buf[this.pos]
                 if (b < 0x80) {
                   arr[n++] = b

@@ -17,7 +17,7 @@ export class Growable<T extends Float64Array | Uint32Array | Int32Array | Uint8A
   }
 
   grow(min: number): void {
-    let n = this.array.length * 2
+    let n = Math.max(16, this.array.length * 2)
     while (n < min) n *= 2
     const next = new this.#ctor(n)
     next.set(this.array as never)
