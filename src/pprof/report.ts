@@ -261,35 +261,49 @@ function baseSamples(p: Profile): Uint8Array {
 class EdgeTable {
   readonly nodes: number
   readonly dense: boolean
+  /** Dense: weights in a typed array, "used" and "used by a direct call" as bitmaps (they stay in
+   * cache; only the weight write misses). Sparse: Maps. */
   readonly weight: Float64Array | Map<number, number>
-  /** The last sample that used each edge (+1; 0: none). */
-  readonly seen: Int32Array | Map<number, number>
-  /** 1 once a non-inlined call used the edge. */
-  readonly direct: Uint8Array | Map<number, number>
+  readonly used: Uint32Array | null
+  readonly direct: Uint32Array | Set<number>
 
   constructor(targets: number, nodes: number) {
     this.nodes = nodes
     this.dense = targets * nodes <= 1 << 22
     const size = this.dense ? targets * nodes : 0
     this.weight = this.dense ? new Float64Array(size) : new Map()
-    this.seen = this.dense ? new Int32Array(size) : new Map()
-    this.direct = this.dense ? new Uint8Array(size) : new Map()
+    this.used = this.dense ? new Uint32Array((size >>> 5) + 1) : null
+    this.direct = this.dense ? new Uint32Array((size >>> 5) + 1) : new Set()
   }
 
-  lastSample(key: number): number {
-    return (this.seen instanceof Map ? (this.seen.get(key) ?? 0) : this.seen[key]) - 1
-  }
-
-  add(key: number, w: number, direct: boolean, sample: number): void {
+  add(key: number, w: number, direct: boolean): void {
     if (this.dense) {
       ;(this.weight as Float64Array)[key] += w
-      ;(this.seen as Int32Array)[key] = sample + 1
-      if (direct) (this.direct as Uint8Array)[key] = 1
+      ;(this.used as Uint32Array)[key >>> 5] |= 1 << (key & 31)
+      if (direct) (this.direct as Uint32Array)[key >>> 5] |= 1 << (key & 31)
     } else {
       const weight = this.weight as Map<number, number>
       weight.set(key, (weight.get(key) ?? 0) + w)
-      ;(this.seen as Map<number, number>).set(key, sample + 1)
-      if (direct) (this.direct as Map<number, number>).set(key, 1)
+      if (direct) (this.direct as Set<number>).add(key)
+    }
+  }
+
+  /** Calls fn for every edge used: its key, weight and whether a direct call used it. */
+  forEach(fn: (key: number, weight: number, direct: boolean) => void): void {
+    if (this.weight instanceof Map) {
+      const d = this.direct as Set<number>
+      for (const [key, weight] of this.weight) fn(key, weight, d.has(key))
+      return
+    }
+    const used = this.used as Uint32Array
+    const d = this.direct as Uint32Array
+    for (let word = 0; word < used.length; word++) {
+      if (used[word] === 0) continue
+      for (let bit = 0; bit < 32; bit++) {
+        if ((used[word] & (1 << bit)) === 0) continue
+        const key = word * 32 + bit
+        fn(key, this.weight[key], (d[word] & (1 << bit)) !== 0)
+      }
     }
   }
 }
@@ -323,13 +337,16 @@ function accumulateEdges(g: FunctionGraph, kept: Uint8Array | null, into: Int32A
       if (into[n] >= 0) hasTarget[l] = 1
     }
   }
-  // Edges this sample already counted (go counts an edge once per sample): a short list, scanned.
+  // Edges this sample already counted (go counts an edge once per sample): a short list, scanned;
+  // a Set for the rare sample that touches more.
   const touched = new Float64Array(256)
+  let overflow: Set<number> | null = null
   for (let i = 0; i < count; i++) {
     if (keep[i] === 0) continue
     const w = values[i * nTypes + si]
     if (w === 0) continue
     let nTouched = 0
+    overflow = null
     let parent = -1
     const first = locStart[i]
     for (let k = locStart[i + 1] - 1; k >= first; k--) {
@@ -354,14 +371,13 @@ function accumulateEdges(g: FunctionGraph, kept: Uint8Array | null, into: Int32A
               break
             }
           }
+          if (!dup && overflow !== null) dup = overflow.has(key)
           if (!dup) {
             if (nTouched < touched.length) touched[nTouched++] = key
-            else {
-              // A stack this deep is rare: fall back to a scan of what the table says this sample did.
-              dup = t.lastSample(key) === i
-            }
+            else (overflow ??= new Set()).add(key)
+            t.add(key, w, s === last)
           }
-          if (!dup) t.add(key, w, s === last, i)
+          // (A repeat within the sample changes nothing, not even "direct": go updates an edge once per sample.)
         }
         parent = n
       }
@@ -436,21 +452,12 @@ function inlineLabels(g: FunctionGraph, nodes: number[], all: boolean, edgeCutof
   const N = callers
   const inline = new Uint8Array(targets.length)
   const direct = new Uint8Array(targets.length)
-  const visit = (key: number, weight: number, isDirect: boolean) => {
-    if (weight === 0 && !(table.seen instanceof Map ? table.seen.has(key) : table.seen[key])) return
+  table.forEach((key, weight, isDirect) => {
     if (Math.abs(weight) < edgeCutoff) return
     const c = Math.floor(key / N)
     if (isDirect) direct[c] = 1
     else inline[c] = 1
-  }
-  if (table.weight instanceof Map) {
-    const d = table.direct as Map<number, number>
-    for (const [key, weight] of table.weight) visit(key, weight, d.has(key))
-  } else {
-    const seen = table.seen as Int32Array
-    const d = table.direct as Uint8Array
-    for (let key = 0; key < seen.length; key++) if (seen[key] !== 0) visit(key, table.weight[key], d[key] === 1)
-  }
+  })
   targets.forEach((n, c) => {
     if (inline[c]) labels.set(n, direct[c] ? '(partial-inline)' : '(inline)')
   })
