@@ -18,7 +18,7 @@ fi
 # peers the tests and benchmarks compare with (execsnoop, exitsnoop, tcplife, tcpstates). nftables and
 # iproute2: the TCP tests drop SYNs / packets inside network namespaces they create. htop: the
 # anchor bench/top and bench/tui measure against.
-PACKAGES=(clang-16 llvm-16 libbpf-dev libbpf1 libelf-dev zlib1g-dev bpftool make g++ python3 pkg-config tmux util-linux procps git libbpf-tools nftables iproute2 htop valgrind libxml2-utils)
+PACKAGES=(clang-16 llvm-16 libbpf-dev libbpf1 libelf-dev zlib1g-dev bpftool make g++ python3 pkg-config tmux util-linux procps git libbpf-tools nftables iproute2 htop valgrind libxml2-utils golang-go)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

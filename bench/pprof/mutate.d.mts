@@ -1,0 +1,1 @@
+export function mutate(base: Uint8Array, i: number): Uint8Array
