@@ -17,7 +17,9 @@ fi
 # bpftool: dumps vmlinux.h and lists programs in tests. tmux: terminal UI tests. libbpf-tools: the
 # peers the tests and benchmarks compare with (execsnoop, exitsnoop, tcplife, tcpstates). nftables and
 # iproute2: the TCP tests drop SYNs / packets inside network namespaces they create. htop: the
-# anchor bench/top and bench/tui measure against.
+# anchor bench/top and bench/tui measure against. valgrind: `monitor bench --measure instructions`
+# (cachegrind). libxml2-utils: xmllint validates bench's JUnit XML in the tests. golang-go: the pprof
+# tests' Go program and `go tool pprof`, the peer they are checked against.
 PACKAGES=(clang-16 llvm-16 libbpf-dev libbpf1 libelf-dev zlib1g-dev bpftool make g++ python3 pkg-config tmux util-linux procps git libbpf-tools nftables iproute2 htop valgrind libxml2-utils golang-go)
 missing=()
 for p in "${PACKAGES[@]}"; do
