@@ -28,10 +28,14 @@ export async function runDiff(base: string, next: string, flags: TableFlags): Pr
   printReport(topReport(diffProfiles(b, n), flags), flags.output)
 }
 
-export type ConvertTarget = 'pprof' | 'folded' | 'speedscope' | 'json'
+export type ConvertTarget = 'pprof' | 'folded' | 'speedscope' | 'json' | 'html' | 'svg'
 
 export async function runConvert(file: string, options: {to: ConvertTarget; outputFile?: string; sampleIndex?: string}): Promise<void> {
   const profile = await readProfileFile(file)
+  if (options.to === 'html' || options.to === 'svg') {
+    const {writeFlameFile} = await import('./pprof-flame.js')
+    return writeFlameFile({profile, title: file.slice(file.lastIndexOf('/') + 1), sampleIndex: options.sampleIndex, to: options.to}, options.outputFile)
+  }
   const {encodeProfile} = await import('../pprof/encode.js')
   const {stackSource} = await import('../pprof/stack-source.js')
   const {toFolded} = await import('../pprof/formats/folded.js')

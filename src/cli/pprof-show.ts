@@ -1,7 +1,6 @@
 /**
- * What a profile source does with the profile it got. THE HOOK for the interactive viewer:
- * `showProfile` prints the top table today; on a terminal (mode 'view') the lead wires the Ink
- * flame graph here.
+ * What a profile source does with the profile it got: on a terminal (mode 'view') the interactive
+ * flame graph, otherwise the top table (or its JSON).
  */
 import {ExitCode, MonitorError} from '../errors.js'
 import {formatTopTable, topJson} from '../output/pprof-top.js'
@@ -26,7 +25,11 @@ export function showMode(output: string | undefined, isTTY = Boolean(process.std
 }
 
 export async function showProfile(profile: Profile, options: ShowOptions): Promise<void> {
-  // TODO(lead): mode 'view' → the interactive flame graph (src/tui), with `stackSource(profile)`.
+  if (options.mode === 'view') {
+    const {viewFlame} = await import('./pprof-flame.js')
+    await viewFlame({profile, title: options.source ?? 'profile', sampleIndex: options.sampleIndex})
+    return
+  }
   printTop(profile, options)
 }
 

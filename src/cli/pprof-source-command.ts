@@ -25,8 +25,9 @@ export function sourceCommand(kind: Kind, summary: string, extraDescription = ''
 (a bare host:port works; a URL that already has /debug/pprof/… is used as it is). From a running
 Node process: --pid N (no restart, no flags needed on the target).
 --save FILE writes the gzipped profile.proto (read it with go tool pprof or monitor pprof top);
-without -o nothing else is printed then. Otherwise the top table (as go tool pprof -top prints it),
-or its JSON with -o json.${extraDescription}`
+without -o nothing else is printed then. Otherwise, on a terminal, the interactive flame graph (keys
+as in monitor pprof flame: Enter zooms, / searches, s switches the sample type, i the icicle, q
+quits); piped or with -o columns, the top table (as go tool pprof -top prints it); -o json its JSON.${extraDescription}`
     static override examples = [
       `<%= config.bin %> pprof ${kind} http://127.0.0.1:6060`,
       `<%= config.bin %> pprof ${kind} http://127.0.0.1:6060 --save ${kind}.pb.gz`,

@@ -20,15 +20,24 @@ export interface SourceFlags extends ReportOptions {
   output?: string
 }
 
-/**
- * THE HOOK for Node attach: a profile of a running Node process by pid. The lead replaces this
- * body with the call into src/pprof/node/ (SIGUSR1 → inspector → DevTools profile → fromStacks).
- */
+/** A profile of a running Node process by pid: SIGUSR1 → its inspector → a DevTools CPU or sampling
+ * heap profile (src/pprof/node/attach.ts) → pprof. Ctrl-C ends a CPU profile early and keeps it. */
 export async function attachNodeProfile(pid: number, kind: GoProfileKind, options: {seconds?: number; timeout?: number}): Promise<Profile> {
-  void pid
-  void kind
-  void options
-  throw new MonitorError('Node attach (--pid) is not wired yet in this build', {exitCode: ExitCode.unavailable})
+  if (kind !== 'profile' && kind !== 'heap')
+    throw new MonitorError(`--pid attaches to a Node process for a CPU profile (monitor pprof profile --pid ${pid}) or a heap profile (monitor pprof heap --pid ${pid}); ${kind} profiles come from Go programs`, {exitCode: ExitCode.usage})
+  const {attachNode} = await import('../pprof/node/attach.js')
+  const {fromStacks} = await import('../pprof/from-stacks.js')
+  const abort = new AbortController()
+  const stop = () => abort.abort()
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  try {
+    const seconds = options.seconds
+    return fromStacks(await attachNode(pid, {kind, seconds, timeoutMs: options.timeout === undefined ? undefined : options.timeout * 1000, signal: abort.signal}))
+  } finally {
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+  }
 }
 
 export async function runSource(kind: GoProfileKind, target: string | undefined, flags: SourceFlags): Promise<void> {

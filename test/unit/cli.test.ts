@@ -17,6 +17,7 @@ describe.runIf(built || process.env.CI)('cli', () => {
     expect(res.stdout).toMatch(/trace/)
     expect(res.stdout).toMatch(/^\s+top\s/m)
     expect(res.stdout).toMatch(/^\s+bench\s/m)
+    expect(res.stdout).toMatch(/^\s+pprof\s/m)
     for (const planned of ['export']) expect(res.stdout).not.toMatch(new RegExp(`^\\s+${planned}\\s`, 'm'))
     const trace = runCli(['trace', '--help'])
     expect(trace.stdout).toMatch(/trace exec/)

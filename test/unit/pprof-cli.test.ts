@@ -1,4 +1,5 @@
 /** The source commands' errors and output modes without Go: a local HTTP server plays the endpoint. */
+import {type ChildProcess, spawn} from 'node:child_process'
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -8,6 +9,17 @@ import {encodeProfile} from '../../src/pprof/encode.js'
 import {profileUrl} from '../../src/pprof/fetch.js'
 import {fromStacks} from '../../src/pprof/from-stacks.js'
 import {startCli} from '../support/cli.js'
+
+const sleepers: ChildProcess[] = []
+/** A process that is not Node, for --pid (it must be refused without a signal). */
+function sleeper(): ChildProcess {
+  const s = spawn('sleep', ['60'], {stdio: 'ignore'})
+  sleepers.push(s)
+  return s
+}
+afterAll(() => {
+  for (const s of sleepers) s.kill('SIGKILL')
+})
 
 let server: Server
 let base = ''
@@ -66,7 +78,7 @@ describe('monitor pprof <kind> <url>', () => {
     ['timeout', () => ['pprof', 'heap', `${base}/slow/debug/pprof/heap`, '--timeout', '1'], /no complete answer within 1 s \(--timeout\)/],
     ['no target', () => ['pprof', 'heap'], /needs a target: a Go program's URL .* or a Node process .*--pid/],
     ['both URL and --pid', () => ['pprof', 'heap', base, '--pid', '1'], /either a URL or --pid/],
-    ['--pid until Node attach is wired', () => ['pprof', 'profile', '--pid', String(process.pid)], /Node attach/],
+    ['--pid of a process that is not Node', () => ['pprof', 'profile', '--pid', String(sleeper().pid)], /is not Node\.js: not attaching/],
     ['not a URL', () => ['pprof', 'heap', 'http://exa mple'], /not a URL/],
   ])('%s → one line, non-zero exit', async (_name, args, message) => {
     const r = await cli(args())

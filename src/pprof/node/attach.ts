@@ -101,6 +101,8 @@ async function ended<T>(pid: number, request: Promise<T>): Promise<T> {
   try {
     return await request
   } catch (error) {
+    // A dying process closes its sockets before it becomes a zombie: give the exit a moment to show.
+    for (let i = 0; i < 25 && !processGone(pid); i++) await new Promise((r) => setTimeout(r, 20))
     if (processGone(pid)) throw new MonitorError(`process ${pid} ended during the profile`, {exitCode: ExitCode.unavailable})
     throw error
   }

@@ -40,7 +40,12 @@ export function cpuProfileToStacks(profile: CdpProfile, options: CpuConvertOptio
   if (!profile || !Array.isArray(profile.nodes)) throw new MonitorError('not a V8 CPU profile: no "nodes" array', {exitCode: ExitCode.dataError})
   const nodes = profile.nodes
   const byId = new Map<number, number>()
-  for (let i = 0; i < nodes.length; i++) byId.set(nodes[i].id, i)
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]
+    if (typeof n?.id !== 'number' || typeof n.callFrame !== 'object' || n.callFrame === null)
+      throw new MonitorError(`not a V8 CPU profile: node ${i} has no id or callFrame`, {exitCode: ExitCode.dataError})
+    byId.set(n.id, i)
+  }
   const parent = new Int32Array(nodes.length).fill(-1)
   for (let i = 0; i < nodes.length; i++) {
     for (const child of nodes[i].children ?? []) {
@@ -82,6 +87,7 @@ export function cpuProfileToStacks(profile: CdpProfile, options: CpuConvertOptio
     const stack: number[] = []
     for (let n = i; n !== -1; n = parent[n]) {
       if (isRoot(n)) break
+      if (stack.length >= nodes.length) throw new MonitorError('not a V8 CPU profile: its nodes form a cycle', {exitCode: ExitCode.dataError})
       if (frameOf[n] === -2) frameOf[n] = table.of(nodes[n].callFrame)
       stack.push(frameOf[n])
     }
