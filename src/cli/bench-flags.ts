@@ -10,6 +10,7 @@ export const benchRunFlags = {
   prepare: Flags.string({summary: 'Command run (untimed) before every run, e.g. to clear a cache', helpValue: '<cmd>'}),
   cleanup: Flags.string({summary: 'Command run (untimed) after every run', helpValue: '<cmd>'}),
   seed: Flags.integer({summary: 'Seed of the run order and the bootstrap (default: random, recorded in -o json)', min: 0}),
+  profile: Flags.string({summary: 'After the timed runs, one more run of each Node arm under V8\'s profiler: pprof files into this directory (monitor pprof flame DIR/A.pb.gz)', helpValue: '<dir>'}),
 }
 
 export const benchOutputFlag = Flags.string({

@@ -16,6 +16,8 @@ export type BenchOutput = 'table' | 'markdown' | 'json' | 'junit'
 export interface BenchSessionOptions extends Omit<CompareOptions, 'signal' | 'onProgress' | 'onStatus'> {
   mode: 'run' | 'compare'
   output: BenchOutput
+  /** A CPU profile of each arm (one extra, untimed run) into this directory. */
+  profile?: string
 }
 
 function render(report: BenchReport, output: BenchOutput): string {
@@ -56,6 +58,7 @@ export async function runBenchSession(options: BenchSessionOptions): Promise<num
   }
   if (controller.signal.aborted) throw new MonitorError('stopped before the runs were done', {exitCode: ExitCode.interrupted})
   process.stdout.write(render(report, options.output))
+  if (options.profile !== undefined) await writeProfiles(options)
   return exitCodeOf(report)
 }
 
@@ -85,4 +88,19 @@ export async function runJsBenchSession(options: JsBenchSessionOptions): Promise
   } finally {
     file.dispose()
   }
+}
+
+/** --profile: after the report, one profiled run per arm; where each profile went, on stderr. */
+async function writeProfiles(options: BenchSessionOptions): Promise<void> {
+  if (options.argvs) {
+    process.stderr.write('--profile: benchmark files are not profiled yet (run the file under node --cpu-prof)\n')
+    return
+  }
+  const {profileArms} = await import('../bench/profile.js')
+  // With --ref the second arm ran in a worktree that is gone now: only the first is profiled.
+  const commands = options.ref ? options.commands.slice(0, 1) : options.commands
+  for (const p of await profileArms(commands, options.profile!)) {
+    process.stderr.write(p.file ? `profile of ${p.command}: ${p.file} (monitor pprof flame ${p.file})\n` : `no profile of ${p.command}: ${p.note}\n`)
+  }
+  if (options.ref) process.stderr.write(`no profile of ${options.ref}'s arm: its worktree is removed after the runs\n`)
 }

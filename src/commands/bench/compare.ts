@@ -57,6 +57,7 @@ Node commands get --single-threaded --predictable under cachegrind so their coun
       seed: flags.seed ?? randomSeed(),
       prepare: flags.prepare,
       cleanup: flags.cleanup,
+      profile: flags.profile,
       output: (flags.output ?? 'table') as 'table',
       gate: {threshold: flags.threshold ?? 0.02, alpha: flags.alpha ?? 0.01, passConfidence: 0.95},
       ref: flags.ref,

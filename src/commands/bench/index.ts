@@ -44,6 +44,7 @@ See also: monitor bench run, monitor bench compare.`
       seed: flags.seed ?? randomSeed(),
       prepare: flags.prepare,
       cleanup: flags.cleanup,
+      profile: flags.profile,
       output: (flags.output ?? 'table') as 'table',
       gate: {threshold: flags.threshold ?? 0.02, alpha: flags.alpha ?? 0.01, passConfidence: 0.95},
     })

@@ -32,6 +32,7 @@ a saved file is a --baseline for \`monitor bench compare\`.`
       seed: flags.seed ?? randomSeed(),
       prepare: flags.prepare,
       cleanup: flags.cleanup,
+      profile: flags.profile,
       output: (flags.output ?? 'table') as 'table',
       gate: {threshold: 0, alpha: 0, passConfidence: 0},
     })
