@@ -1,17 +1,7 @@
 // Mutations for the decoder fuzz run (bench/pprof/fuzz.mjs and test/unit/pprof-fuzz.test.ts):
 // bit flips, random bytes, 0xff runs (endless varints), truncation, insertion, chunk duplication
 // and deletion, each seeded so a failing input can be reproduced from its number.
-
-function prng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import {seededRandom as prng} from '../../dist/bench/random.js'
 
 /** Input number `i` mutated from `base` (1–4 mutations). */
 export function mutate(base, i) {

@@ -6,6 +6,8 @@
 // (recursion), as real Go profiles do.
 import {gzipSync} from 'node:zlib'
 
+import {seededRandom as prng} from '../../dist/bench/random.js' // mulberry32: the same seed gives the same profile
+
 class W {
   constructor(size = 64) {
     this.buf = Buffer.alloc(size)
@@ -41,18 +43,6 @@ class W {
     const w = new W()
     fill(w)
     this.bytes(field, w.buf.subarray(0, w.pos))
-  }
-}
-
-/** A mulberry32 PRNG: the same seed gives the same profile. */
-function prng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
 

@@ -42,3 +42,33 @@ export const alphaFlag = Flags.custom<number>({
 export function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 31)
 }
+
+interface RunFlagValues {
+  runs?: number
+  warmup?: number
+  measure?: string
+  prepare?: string
+  cleanup?: string
+  seed?: number
+  profile?: string
+  output?: string
+  threshold?: number
+  alpha?: number
+}
+
+/** The session options every bench command takes from benchRunFlags, -o and the gate flags, with
+ * their defaults (`warmup`: runs before the timed ones unless --measure instructions). */
+export function sessionOptions(flags: RunFlagValues, defaults: {runs?: number; warmup: number}) {
+  const measure = (flags.measure ?? 'time') as 'time' | 'instructions'
+  return {
+    runs: flags.runs ?? defaults.runs,
+    warmup: flags.warmup ?? (measure === 'instructions' ? 0 : defaults.warmup),
+    measure,
+    seed: flags.seed ?? randomSeed(),
+    prepare: flags.prepare,
+    cleanup: flags.cleanup,
+    profile: flags.profile,
+    output: (flags.output ?? 'table') as 'table' | 'markdown' | 'json' | 'junit',
+    gate: {threshold: flags.threshold ?? 0.02, alpha: flags.alpha ?? 0.01, passConfidence: 0.95},
+  }
+}

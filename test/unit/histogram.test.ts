@@ -1,19 +1,8 @@
 /** The log-linear histogram (src/engine/histogram.ts, same scheme as addon/bpf/hist.h). */
 import {describe, expect, it} from 'vitest'
 
+import {seededRandom as rng} from '../../src/bench/random.js' // mulberry32: the same samples every run
 import {bucketLower, bucketUpper, Histogram, HIST_SLOTS, histIndex, isBucketBoundary} from '../../src/engine/histogram.js'
-
-/** Seeded PRNG (mulberry32): the same samples every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function normal(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r())

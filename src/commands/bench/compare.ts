@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {alphaFlag, benchOutputFlag, benchRunFlags, randomSeed, thresholdFlag} from '../../cli/bench-flags.js'
+import {alphaFlag, benchOutputFlag, benchRunFlags, sessionOptions, thresholdFlag} from '../../cli/bench-flags.js'
 
 export default class BenchCompare extends BaseCommand {
   static override summary = 'A vs B in the same job, interleaved, with a verdict and an exit code a CI gate can use'
@@ -51,15 +51,7 @@ Node commands get --single-threaded --predictable under cachegrind so their coun
     process.exitCode = await runBenchSession({
       mode: 'compare',
       commands: argv as string[],
-      runs: flags.runs,
-      warmup: flags.warmup ?? (flags.measure === 'instructions' ? 0 : 2),
-      measure: (flags.measure ?? 'time') as 'time' | 'instructions',
-      seed: flags.seed ?? randomSeed(),
-      prepare: flags.prepare,
-      cleanup: flags.cleanup,
-      profile: flags.profile,
-      output: (flags.output ?? 'table') as 'table',
-      gate: {threshold: flags.threshold ?? 0.02, alpha: flags.alpha ?? 0.01, passConfidence: 0.95},
+      ...sessionOptions(flags, {warmup: 2}),
       ref: flags.ref,
       build: flags.build,
       baseline: flags.baseline,

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {alphaFlag, benchOutputFlag, benchRunFlags, randomSeed, thresholdFlag} from '../../cli/bench-flags.js'
+import {alphaFlag, benchOutputFlag, benchRunFlags, sessionOptions, thresholdFlag} from '../../cli/bench-flags.js'
 
 export default class Bench extends BaseCommand {
   static override summary = 'Run the bench(name, fn) micro-benchmarks of a JS/TS file, each in a fresh Node process'
@@ -38,15 +38,7 @@ See also: monitor bench run, monitor bench compare.`
       file: args.file,
       compare: flags.compare,
       iterations: flags.iterations ?? 1000,
-      runs: flags.runs ?? (flags.compare ? undefined : 10),
-      warmup: flags.warmup ?? (flags.measure === 'instructions' ? 0 : 1),
-      measure: (flags.measure ?? 'time') as 'time' | 'instructions',
-      seed: flags.seed ?? randomSeed(),
-      prepare: flags.prepare,
-      cleanup: flags.cleanup,
-      profile: flags.profile,
-      output: (flags.output ?? 'table') as 'table',
-      gate: {threshold: flags.threshold ?? 0.02, alpha: flags.alpha ?? 0.01, passConfidence: 0.95},
+      ...sessionOptions(flags, {runs: flags.compare ? undefined : 10, warmup: 1}),
     })
   }
 }

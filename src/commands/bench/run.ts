@@ -1,5 +1,5 @@
 import {BaseCommand} from '../../cli/base-command.js'
-import {benchOutputFlag, benchRunFlags, randomSeed} from '../../cli/bench-flags.js'
+import {benchOutputFlag, benchRunFlags, sessionOptions} from '../../cli/bench-flags.js'
 
 export default class BenchRun extends BaseCommand {
   static override summary = 'Time one or more commands: warmup, N interleaved runs, min/median/mean/stddev/CV, outliers'
@@ -26,14 +26,7 @@ a saved file is a --baseline for \`monitor bench compare\`.`
     process.exitCode = await runBenchSession({
       mode: 'run',
       commands: argv as string[],
-      runs: flags.runs ?? 10,
-      warmup: flags.warmup ?? (flags.measure === 'instructions' ? 0 : 2),
-      measure: (flags.measure ?? 'time') as 'time' | 'instructions',
-      seed: flags.seed ?? randomSeed(),
-      prepare: flags.prepare,
-      cleanup: flags.cleanup,
-      profile: flags.profile,
-      output: (flags.output ?? 'table') as 'table',
+      ...sessionOptions(flags, {runs: 10, warmup: 2}),
       gate: {threshold: 0, alpha: 0, passConfidence: 0},
     })
   }
