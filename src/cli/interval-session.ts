@@ -11,7 +11,7 @@ import {type IntervalSample, type IntervalSpec, type IntervalTracer, openInterva
 import {type IntervalSessionOptions, sampleEvery} from './interval-sampling.js'
 export type {IntervalSessionOptions} from './interval-sampling.js'
 import {sortRows} from './interval-model.js'
-import {drawEvenUnderCi} from './session.js'
+import {prepareInk} from './ink-env.js'
 import {insisted, stopSignal} from './stop-signal.js'
 import {readyJson, summaryJson, summaryText} from './summary.js'
 
@@ -26,8 +26,7 @@ export function splitIntervalFlags<F extends {output?: string; interval?: number
 export async function runInterval<O, S extends IntervalSample>(spec: IntervalSpec<O, S>, options: O, session: IntervalSessionOptions): Promise<void> {
   for (const notice of spec.notices?.(options) ?? []) process.stderr.write(`monitor: ${notice}\n`)
   if (session.output === 'table') {
-    drawEvenUnderCi()
-    process.env.NODE_ENV ??= 'production' // React's development build costs several times the CPU
+    prepareInk()
     const {runIntervalTable} = await import('./interval-table.js')
     return runIntervalTable(spec, options, session)
   }

@@ -10,6 +10,7 @@ import {diffFlameTree, flameTree} from '../pprof/flame-tree.js'
 import type {Profile} from '../pprof/profile.js'
 import {sampleIndexOf} from '../pprof/report.js'
 import {stackSource} from '../pprof/stack-source.js'
+import {prepareInk} from './ink-env.js'
 import type {StackSource} from '../pprof/stacks.js'
 
 export interface FlameInput {
@@ -43,9 +44,7 @@ function trees(input: FlameInput): {src: StackSource; index: number; treeFor: (i
 /** The interactive flame graph, full screen, until q. */
 export async function viewFlame(input: FlameInput): Promise<void> {
   const {src, index, treeFor} = trees(input)
-  // Before Ink and React load: Ink reads CI once when imported, React picks its build by NODE_ENV.
-  for (const name of Object.keys(process.env)) if (name === 'CI' || name === 'CONTINUOUS_INTEGRATION' || name.startsWith('CI_')) delete process.env[name]
-  process.env.NODE_ENV ??= 'production'
+  prepareInk()
   const {showFlameView} = await import('./flame-view.js')
   await showFlameView({title: input.title, sampleTypes: src.sampleTypes, initialIndex: index, treeFor, diff: input.base !== undefined})
 }

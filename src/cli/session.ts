@@ -6,6 +6,7 @@ import {type FormatContext, formatHeader, formatRow} from '../output/columns.js'
 import {LineWriter} from '../output/line-writer.js'
 import type {Tracer} from '../trace/open.js'
 import type {TracerSpec} from '../trace/spec.js'
+import {prepareInk} from './ink-env.js'
 import {Backpressure, finishRecorded, openRecorded, type RecordedTracer} from './recording.js'
 import type {SessionOptions} from './session-options.js'
 import {stopSignal} from './stop-signal.js'
@@ -14,21 +15,11 @@ import {readyJson, summaryJson, summaryText} from './summary.js'
 export async function runTrace<O, R>(spec: TracerSpec<O, R>, options: O, session: SessionOptions): Promise<void> {
   for (const notice of spec.notices?.(options) ?? []) process.stderr.write(`monitor: ${notice}\n`)
   if (session.output === 'table') {
-    drawEvenUnderCi()
-    // React's development build (the default without NODE_ENV) costs several times the CPU per frame.
-    process.env.NODE_ENV ??= 'production'
+    prepareInk()
     const {runTable} = await import('./table-session.js')
     return runTable(spec, options, session)
   }
   return runStream(spec, options, session)
-}
-
-/** Ink draws only a final frame when it believes it runs under CI (it reads CI and CI_* once, when
- * it is first imported). A live table was asked for on a real terminal, so draw it. */
-export function drawEvenUnderCi(): void {
-  for (const name of Object.keys(process.env)) {
-    if (name === 'CI' || name === 'CONTINUOUS_INTEGRATION' || name.startsWith('CI_')) delete process.env[name]
-  }
 }
 
 async function runStream<O, R>(spec: TracerSpec<O, R>, options: O, session: SessionOptions): Promise<void> {

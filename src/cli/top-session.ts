@@ -15,6 +15,7 @@ import {cutNotice, TopRecorder} from '../proc/recording.js'
 import {ReplayFrameSource} from '../proc/recording-source.js'
 import type {RowSelection} from '../proc/rows.js'
 import {type CpuMode, ProcSampler} from '../proc/sampler.js'
+import {prepareInk} from './ink-env.js'
 import {insisted, type StopSignal, stopSignal} from './stop-signal.js'
 
 export type TopOutput = 'json' | 'csv' | 'columns'
@@ -103,11 +104,7 @@ type Printer = (frame: TopFrame, n: number) => void
 
 /** The interactive view: live (recorded with --record), or a recording played at its pace. */
 async function runView(o: TopOptions): Promise<void> {
-  // Both before Ink and React load (as session.ts's drawEvenUnderCi, without loading the tracing
-  // session): Ink reads CI once when imported, React picks its build by NODE_ENV (the development
-  // build costs several times the CPU per frame).
-  for (const name of Object.keys(process.env)) if (name === 'CI' || name === 'CONTINUOUS_INTEGRATION' || name.startsWith('CI_')) delete process.env[name]
-  process.env.NODE_ENV ??= 'production'
+  prepareInk()
   const {runTopLive} = await import('./top-live.js')
   const {sort, user, comm, pids} = o.selection
   const view = {intervalS: o.intervalS, durationS: o.durationS, mode: o.mode, sort, tree: o.tree, user, comm, pids}
