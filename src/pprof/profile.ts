@@ -120,3 +120,16 @@ export function defaultSampleIndex(p: Profile): number {
   }
   return p.sampleTypes.length - 1
 }
+
+/** Where each location's lines ("slots") start in a flat per-line array: location l has slots
+ * [out[l], out[l + 1]); a location without lines still has one (its address). */
+export function locationSlots(p: Profile): Uint32Array {
+  const out = new Uint32Array(p.locationCount + 1)
+  let slots = 0
+  for (let l = 0; l < p.locationCount; l++) {
+    out[l] = slots
+    slots += Math.max(1, p.lineStart[l + 1] - p.lineStart[l])
+  }
+  out[p.locationCount] = slots
+  return out
+}

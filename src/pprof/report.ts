@@ -11,7 +11,7 @@
  */
 import {ExitCode, MonitorError} from '../errors.js'
 import {scale} from '../output/pprof-units.js'
-import type {Profile} from './profile.js'
+import {locationSlots, type Profile} from './profile.js'
 import {removeUninteresting} from './prune.js'
 import type {ValueType} from './stacks.js'
 
@@ -117,14 +117,8 @@ export function buildGraph(profile: Profile, options: ReportOptions = {}): Funct
 
   const names: string[] = []
   const nodeOf = new Map<string, number>()
-  const slotStart = new Uint32Array(p.locationCount + 1)
-  let slots = 0
-  for (let l = 0; l < p.locationCount; l++) {
-    slotStart[l] = slots
-    slots += Math.max(1, p.lineStart[l + 1] - p.lineStart[l])
-  }
-  slotStart[p.locationCount] = slots
-  const slotNode = new Int32Array(slots)
+  const slotStart = locationSlots(p)
+  const slotNode = new Int32Array(slotStart[p.locationCount])
   // Per function, its node (names repeat rarely; the Map lookup is per function, not per line).
   const fnNode = new Int32Array(p.functionCount).fill(-1)
   for (let l = 0; l < p.locationCount; l++) {

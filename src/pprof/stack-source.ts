@@ -5,21 +5,15 @@
  * becomes a frame named as go names it: "[binary]" from its mapping, else "<unknown>".
  */
 import type {Profile} from './profile.js'
-import {defaultSampleIndex} from './profile.js'
+import {defaultSampleIndex, locationSlots} from './profile.js'
 import type {Frame, StackSource} from './stacks.js'
 
 export function stackSource(p: Profile): StackSource {
   const frames: Frame[] = []
   const byKey = new Map<string, number>()
-  // Frame of each location line ("slot"); a location without lines has one slot.
-  const slotStart = new Uint32Array(p.locationCount + 1)
-  let slots = 0
-  for (let l = 0; l < p.locationCount; l++) {
-    slotStart[l] = slots
-    slots += Math.max(1, p.lineStart[l + 1] - p.lineStart[l])
-  }
-  slotStart[p.locationCount] = slots
-  const slotFrame = new Int32Array(slots)
+  // Frame of each location line ("slot").
+  const slotStart = locationSlots(p)
+  const slotFrame = new Int32Array(slotStart[p.locationCount])
   for (let l = 0; l < p.locationCount; l++) {
     const a = p.lineStart[l]
     const b = p.lineStart[l + 1]
