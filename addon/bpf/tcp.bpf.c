@@ -378,31 +378,29 @@ static __always_inline int handle_state(struct bpf_raw_tracepoint_args *ctx)
  * tcp_state_backup, which handles what tcp_state did not take. An event can only interrupt one of
  * them, so the other takes it.
  *
- * How the backup knows: tcp_state pushes the change's key on a per-CPU stack; the backup looks for
- * its key from the top down and pops it with whatever lies above it (changes whose own backup was
- * skipped, interrupting the backup: tcp_state took those). Not there: tcp_state was skipped for
- * this change. The programs of one tracepoint call run in order, and anything nested between them
- * is finished before they resume, so a change's key is on the stack from its tcp_state to its
- * backup, wherever other changes interrupt. (A ring of the last keys, the first design, missed a
- * key pushed out by 8 changes of a softirq between the two programs: a duplicate record.)
+ * How the backup knows: tcp_state writes the change's key in a per-CPU slot of its context level
+ * (task or interrupt); the backup of the same change, at the same level, finds it there and clears
+ * it. Not there: tcp_state was skipped for this change. Probes run with preemption off, so nothing
+ * of the same level comes between the two programs of one change -- only interrupts (the network
+ * softirq on an interrupt's exit), which are of the other level and finish before the two resume.
+ * No TCP state changes in a hard interrupt or an NMI, so two levels do.
+ *
+ * (A stack of keys, the second design, left a change's key behind whenever its backup was skipped,
+ * and such keys stayed at the bottom for good; in a connection storm socket addresses come back
+ * within milliseconds, so a later change of a reused socket with the same transition matched an
+ * old key: its tcp_state skipped and the backup thought it taken -- a lost close -- or a pop went
+ * past a change in progress -- a record taken twice. A slot is overwritten by the next change of
+ * its level, and a finished task-level backup clears the interrupt slot, whose changes it outlived.)
  *
  * The engine reports neither program's recursion misses as losses: tcp_state's are the rescues
  * counted in recursion_covered (subtracted), and whatever the kernel skips in a program named
  * <p>_backup, <p> took (the kernel's window for a program is wider than its body -- with bpf_stats
  * on, much wider -- so the backup cannot count those itself). */
-#define TAKEN_DEPTH 8
-
-struct taken_stack {
-	__u64 keys[TAKEN_DEPTH];
-	__u32 depth;
-	__u32 pad;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
-	__type(value, struct taken_stack);
+	__type(value, __u64);
 } taken SEC(".maps");
 
 struct {
@@ -411,6 +409,19 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } recursion_covered SEC(".maps");
+
+/* 0: the probe runs on the current task's stack (process context, or ksoftirqd); 1: on an interrupt
+ * stack (a softirq run on an interrupt's exit or at local_bh_enable). The preempt count would say
+ * it too, but it is a per-CPU variable whose address the verifier finds only with KALLSYMS_ALL. ctx
+ * is the args array the kernel built on the stack for this probe call. */
+static __always_inline __u32 context_level(void *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 base = (__u64)task->stack;
+	__u64 top = (__u64)bpf_task_pt_regs(task); /* pt_regs sit at the top of the task stack */
+	__u64 at = (__u64)ctx;
+	return at >= base && at < top ? 0 : 1;
+}
 
 static __always_inline __u64 change_key(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -429,48 +440,33 @@ static __always_inline void covered(void)
 SEC("raw_tp/inet_sock_set_state")
 int tcp_state(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u32 zero = 0;
-	struct taken_stack *t = bpf_map_lookup_elem(&taken, &zero);
-	if (t) {
-		__u32 d = t->depth;
-		/* Full: of keys whose backup the kernel skipped when no change below them was left to
-		 * pop them. Drop the older half. The changes still between their two programs are the
-		 * newest keys, at most one per level of nesting (task, softirq, hardirq, NMI: probes run
-		 * with preemption off, so only an interrupt comes between the two), and the newer half
-		 * keeps them. (Starting afresh instead, the first design, could drop a change in progress:
-		 * its backup then took it again -- a duplicate record, and a socket that seemed to start
-		 * again while it owed a close: a false loss.) */
-		if (d >= TAKEN_DEPTH) {
-			for (int i = 0; i < TAKEN_DEPTH / 2; i++)
-				t->keys[i] = t->keys[i + TAKEN_DEPTH / 2];
-			d = TAKEN_DEPTH / 2;
-		}
-		t->keys[d] = change_key(ctx);
-		t->depth = d + 1;
-	}
+	__u32 level = context_level(ctx);
+	__u64 *slot = bpf_map_lookup_elem(&taken, &level);
+	if (slot)
+		*slot = change_key(ctx);
 	return handle_state(ctx);
 }
 
 SEC("raw_tp/inet_sock_set_state")
 int tcp_state_backup(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u32 zero = 0;
-	struct taken_stack *t = bpf_map_lookup_elem(&taken, &zero);
-	if (!t)
+	__u32 level = context_level(ctx);
+	__u64 *slot = bpf_map_lookup_elem(&taken, &level);
+	if (!slot)
 		return 0;
-	__u64 key = change_key(ctx);
-	__u32 d = t->depth;
-	for (int i = TAKEN_DEPTH - 1; i >= 0; i--) {
-		if ((__u32)i >= d)
-			continue;
-		if (t->keys[i] == key) {
-			t->depth = i; /* tcp_state took it: pop it and what lies above */
-			return 0;
-		}
+	if (*slot == change_key(ctx)) {
+		*slot = 0; /* tcp_state took it */
+	} else {
+		/* This change interrupted tcp_state, which the kernel skipped for it. */
+		covered();
+		handle_state(ctx);
 	}
-	/* This change interrupted tcp_state, which the kernel skipped for it. */
-	covered();
-	handle_state(ctx);
+	if (level == 0) {
+		__u32 irq = 1;
+		__u64 *above = bpf_map_lookup_elem(&taken, &irq);
+		if (above)
+			*above = 0;
+	}
 	return 0;
 }
 
@@ -486,6 +482,32 @@ int tcp_destroy(struct bpf_raw_tracepoint_args *ctx)
 	if (o && close_owed(o))
 		count_unclosed();
 	bpf_map_delete_elem(&owners, &skaddr);
+	return 0;
+}
+
+/* Run once when tracing stops (user space runs it; never attached): entries that still owe a close
+ * record, for sockets that are gone -- freed (no references; the TCP slab keeps freed sockets
+ * readable) or closed -- are closes no program saw, and neither their destruction: both can be
+ * skipped by the kernel without a count (a state change in softirq on top of a task the kernel
+ * hides from BPF: see bench/tcp/README.md). The state is read before the entry, so a close handled
+ * on another CPU right now is not taken for a lost one (the entry is written before the state). */
+static long sweep_socket(struct bpf_map *map, __u64 *skaddr, struct tcp_owner *o, void *ctx)
+{
+	struct sock *sk = (struct sock *)*skaddr;
+	int refs = BPF_CORE_READ(sk, __sk_common.skc_refcnt.refs.counter);
+	__u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if ((refs && state != TCP_CLOSE) || !close_owed(o))
+		return 0;
+	count_unclosed();
+	o->open = 0;
+	o->state = TCP_CLOSE;
+	return 0;
+}
+
+SEC("raw_tp")
+int tcp_sweep(void *ctx)
+{
+	bpf_for_each_map_elem(&owners, sweep_socket, NULL, 0);
 	return 0;
 }
 

@@ -60,6 +60,7 @@ Napi::Function BpfObject::Init(Napi::Env env) {
        InstanceMethod<&BpfObject::AttachUprobe>("attachUprobe"),
        InstanceMethod<&BpfObject::Detach>("detach"),
        InstanceMethod<&BpfObject::ProgInfo>("progInfo"),
+       InstanceMethod<&BpfObject::Run>("run"),
        InstanceMethod<&BpfObject::MapFd>("mapFd"),
        InstanceMethod<&BpfObject::Lookup>("lookup"),
        InstanceMethod<&BpfObject::Update>("update"),
@@ -353,6 +354,16 @@ Napi::Value BpfObject::Detach(const Napi::CallbackInfo &info) {
     links_[id] = nullptr;
   }
   return info.Env().Undefined();
+}
+
+// run(prog) -> the program's return value: one run now, on this CPU, with no context (BPF_PROG_TEST_RUN)
+// -- for a loaded program that is never attached, called on demand (tcp.bpf.c's tcp_sweep).
+Napi::Value BpfObject::Run(const Napi::CallbackInfo &info) {
+  struct bpf_program *p = Program(info.Env(), info[0]);
+  LIBBPF_OPTS(bpf_test_run_opts, opts);
+  int err = bpf_prog_test_run_opts(bpf_program__fd(p), &opts);
+  if (err) Throw(info.Env(), std::string("run ") + bpf_program__name(p), errno);
+  return Napi::Number::New(info.Env(), double(opts.retval));
 }
 
 // progInfo(prog) -> {id, runTimeNs, runCount, recursionMisses}; run time needs kernel.bpf_stats_enabled.

@@ -40,6 +40,7 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
   Napi::Value AttachUprobe(const Napi::CallbackInfo &info);
   Napi::Value Detach(const Napi::CallbackInfo &info);
   Napi::Value ProgInfo(const Napi::CallbackInfo &info);
+  Napi::Value Run(const Napi::CallbackInfo &info);
   Napi::Value MapFd(const Napi::CallbackInfo &info);
   Napi::Value Lookup(const Napi::CallbackInfo &info);
   Napi::Value Update(const Napi::CallbackInfo &info);

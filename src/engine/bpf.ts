@@ -25,6 +25,8 @@ export interface OpenOptions {
   programs?: readonly string[]
   /** Programs that send no record: their recursion misses are not counted as losses. */
   bookkeeping?: readonly string[]
+  /** Programs loaded but never attached: run() runs them when asked. */
+  onDemand?: readonly string[]
 }
 
 export interface Losses {
@@ -70,13 +72,15 @@ export class BpfObject {
   private readonly maps = new Map<string, BpfMap>()
   private readonly programs: string[]
   private readonly bookkeeping: ReadonlySet<string>
+  private readonly onDemand: ReadonlySet<string>
   private queueDrops = 0
 
-  private constructor(name: string, native: NativeBpfObject, programs: string[], bookkeeping: readonly string[] = []) {
+  private constructor(name: string, native: NativeBpfObject, programs: string[], options: OpenOptions) {
     this.name = name
     this.native = native
     this.programs = programs
-    this.bookkeeping = new Set(bookkeeping)
+    this.bookkeeping = new Set(options.bookkeeping)
+    this.onDemand = new Set(options.onDemand)
   }
 
   /** Opens an embedded object and applies options; needs no privileges (load does). */
@@ -86,16 +90,17 @@ export class BpfObject {
     const native = new (loadNative().BpfObject)(name)
     try {
       const all = native.programs().map((p) => p.name)
-      const wanted = options.programs ? [...options.programs] : all
-      for (const p of wanted) if (!all.includes(p)) throw new MonitorError(`BPF object ${name} has no program ${p}`)
-      for (const p of all) native.setAutoload(p, wanted.includes(p))
+      const onDemand = options.onDemand ?? []
+      const wanted = (options.programs ? [...options.programs] : all).filter((p) => !onDemand.includes(p))
+      for (const p of [...wanted, ...onDemand]) if (!all.includes(p)) throw new MonitorError(`BPF object ${name} has no program ${p}`)
+      for (const p of all) native.setAutoload(p, wanted.includes(p) || onDemand.includes(p))
       const maps = native.maps()
       for (const [map, n] of Object.entries(options.maxEntries ?? {})) {
         if (!maps.some((m) => m.name === map)) throw new MapError(map, `BPF object ${name} has no map ${map}`)
         native.setMaxEntries(map, checkInteger(`maxEntries.${map}`, n, 1, 2 ** 32 - 1))
       }
       applyConfig(native, {...defaultConfig(native), ...options.config})
-      return new BpfObject(name, native, wanted, options.bookkeeping)
+      return new BpfObject(name, native, wanted, options)
     } catch (error) {
       native.close()
       throw error
@@ -120,7 +125,7 @@ export class BpfObject {
     return this.native
   }
 
-  /** The programs this object loads and attaches. */
+  /** The programs this object loads and attaches (not the on-demand ones). */
   get programNames(): string[] {
     return [...this.programs]
   }
@@ -152,6 +157,16 @@ export class BpfObject {
       return this.raw.attach(program)
     } catch (error) {
       throw explainNativeError(error, `attaching ${section}`)
+    }
+  }
+
+  /** Runs an on-demand program once now, on this CPU, and returns its return value. */
+  run(program: string): number {
+    if (!this.onDemand.has(program)) throw new MonitorError(`BPF object ${this.name}: ${program} is not an on-demand program`)
+    try {
+      return this.raw.run(program)
+    } catch (error) {
+      throw explainNativeError(error, `running ${program}`)
     }
   }
 

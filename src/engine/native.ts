@@ -121,6 +121,8 @@ export interface NativeBpfObject {
   attachUprobe(prog: string, pid: number, binary: string, func: string, retprobe: boolean): number
   detach(link: number): void
   progInfo(prog: string): NativeProgInfo
+  /** One run of a loaded program now, on this CPU (BPF_PROG_TEST_RUN); its return value. */
+  run(prog: string): number
   mapFd(map: string): number
   /** Raw lookup (per-CPU maps: one 8-byte-aligned value per possible CPU). */
   lookup(map: string, key: Buffer): Buffer | null

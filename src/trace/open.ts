@@ -61,7 +61,7 @@ export function openTracer<O, R>(spec: TracerSpec<O, R>, options: O, emit: (row:
   const ctx = startContext(spec, options, tap.context ?? liveContext())
   // First, so options the reducer refuses (a bad pattern) fail before anything loads.
   const reducer = spec.reducer(options, emit, ctx)
-  return loadAndAttach(spec, options, (obj) => new RunningTracer(spec, obj, reducer, ctx.state, tap.onBatch))
+  return loadAndAttach(spec, options, (obj) => new RunningTracer(spec, obj, reducer, ctx.state, tap.onBatch, spec.closingCheck?.(options)))
 }
 
 /** A live context with the spec's start-up state captured now, before the programs attach (what
@@ -73,12 +73,18 @@ export function startContext<O>(spec: Pick<TracerSpec<O, unknown>, 'state'>, opt
 
 /** Opens a spec's object with its config and map sizes, loads it, runs its setup, attaches every
  * program, and hands the object to `running`; any failure on the way closes it. */
-export function loadAndAttach<O, T>(spec: Pick<TracerSpec<O, unknown>, 'object' | 'config' | 'maxEntries' | 'programs' | 'bookkeeping' | 'setup'>, options: O, running: (obj: BpfObject) => T): T {
+export function loadAndAttach<O, T>(
+  spec: Pick<TracerSpec<O, unknown>, 'object' | 'config' | 'maxEntries' | 'programs' | 'bookkeeping' | 'closingCheck' | 'setup'>,
+  options: O,
+  running: (obj: BpfObject) => T,
+): T {
+  const closing = spec.closingCheck?.(options)
   const obj = BpfObject.open(spec.object, {
     config: spec.config?.(options),
     maxEntries: spec.maxEntries?.(options),
     programs: spec.programs?.(options),
     bookkeeping: spec.bookkeeping?.(options),
+    onDemand: closing ? [closing] : undefined,
   })
   try {
     obj.load()
@@ -114,6 +120,7 @@ class RunningTracer<O, R> implements Tracer<R> {
     private readonly reducer: Reducer<R>,
     readonly state: unknown,
     onBatchTap?: (batch: Buffer) => void,
+    private readonly closingCheck?: string,
   ) {
     this.programs = obj.programNames
     this.failed = new Promise<never>((_, reject) => (this.fail = reject))
@@ -177,6 +184,7 @@ class RunningTracer<O, R> implements Tracer<R> {
     this.stopped ??= (async () => {
       await this.obj.stopStream(this.stream)
       clearInterval(this.ticker)
+      if (this.closingCheck) this.obj.run(this.closingCheck)
       const lost = this.losses()
       await this.obj.close()
       this.closed = true

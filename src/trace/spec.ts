@@ -48,6 +48,10 @@ export interface TracerSpec<O, R> {
   object: string
   /** Programs to load for these options (default: every program of the object). */
   programs?(options: O): string[]
+  /** A program loaded but not attached, run once when tracing stops, before the last loss count:
+   * it counts records owed that no event will deliver any more (tcp: sockets gone without a close
+   * any program saw). */
+  closingCheck?(options: O): string
   /** Programs that send no record (bookkeeping: owners, clean-up): a run the kernel skips loses none,
    * so their recursion misses are not losses (a cross-check in the object counts what they imply). */
   bookkeeping?(options: O): string[]

@@ -53,6 +53,8 @@ function tcpSpec(mode: TcpMode): TracerSpec<TcpOptions, TcpRow> {
     // Socket destruction only tidies the owner map (the unclosed cross-check counts a close it
     // implies was lost); accept() names an owner, a record only in accept mode.
     bookkeeping: () => (mode === 'accept' ? ['tcp_destroy'] : ['tcp_destroy', 'tcp_accept4_exit', 'tcp_accept_exit']),
+    // Closes owed by sockets already gone whose destruction no program saw either (tcp.bpf.c).
+    closingCheck: mode === 'life' || mode === 'states' ? () => 'tcp_sweep' : undefined,
     layouts: TCP_LAYOUTS,
     config(o) {
       const config: Record<string, number | boolean> = {
