@@ -274,10 +274,11 @@ export class BpfObject {
       recursion += this.raw.progInfo(p).recursionMisses
     }
     if (this.hasMap('recursion_covered')) recursion = Math.max(0, recursion - this.mapTotal('recursion_covered'))
-    // tcp.bpf.c's cross-check: records owed for sockets whose close no program handled (found when
-    // the socket is destroyed, or its address reused). A rescue counted twice would hide a miss from
-    // the subtraction above; this cannot, and it also finds changes the kernel skipped uncounted.
-    if (this.hasMap('unclosed')) recursion = Math.max(recursion, this.mapTotal('unclosed'))
+    // tcp.bpf.c's cross-check: records found missing (a close no program handled, found when the
+    // socket is destroyed, its address reused or tracing stops; in states mode also a change that
+    // does not start where the last one ended). A rescue counted twice would hide a miss from the
+    // subtraction above; this cannot, and it also finds changes the kernel skipped uncounted.
+    if (this.hasMap('missed')) recursion = Math.max(recursion, this.mapTotal('missed'))
     return {
       ringbuf_reserve: s[LossSlot.ringbuf_reserve],
       map_full: s[LossSlot.map_full],

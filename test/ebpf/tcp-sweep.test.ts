@@ -1,6 +1,7 @@
 /** tcp.bpf.c's closing check (tcp_sweep): run when tracing stops, it counts entries of the owner map
  * that still owe a close record for a socket that is gone — a close, and a destruction, no program
- * saw. Live sockets of this process, with their closes still to come, are left alone. */
+ * saw. Live sockets of this process, with their closes still to come, are left alone. In states mode
+ * a change that does not start where the last one handled ended is counted too. */
 import {createServer, connect, type Server, type Socket} from 'node:net'
 import {afterEach, expect, it} from 'vitest'
 
@@ -11,6 +12,7 @@ const OWNER_PROGRAMS = ['tcp_state', 'tcp_state_backup', 'tcp_destroy', 'tcp_acc
 /* struct tcp_owner: start_ns, state_ns, est_ns, cgroup (u64); pid (u32); open, state (u16); comm[16]. */
 const OWNER_BYTES = 56
 const TCP_ESTABLISHED = 1
+const TCP_SYN_RECV = 3
 const TCP_CLOSE = 7
 
 interface Owner {
@@ -98,6 +100,17 @@ describeEbpf('tcp closing check', () => {
       obj.run('tcp_sweep')
       expect(obj.losses().recursion_misses).toBe(before + 1)
       expect(() => obj!.run('tcp_state')).toThrow(/not an on-demand program/)
+
+      if (mode === 'states') {
+        // A change that does not start where the last one handled ended: the ones between went
+        // unseen. Make one socket's entry say SYN_RECV, then close the connection.
+        const [addr, o] = [...owners(obj).entries()].find(([, v]) => v.pid === process.pid && v.state === TCP_ESTABLISHED)!
+        owners0.update(key(addr), ownerValue(o.open, TCP_SYN_RECV))
+        for (const sock of sockets) sock.destroy()
+        expect(await waitFor(() => obj!.losses().recursion_misses === before + 2)).toBe(true)
+        obj.run('tcp_sweep')
+        expect(obj.losses().recursion_misses).toBe(before + 2)
+      }
     })
   }
 })

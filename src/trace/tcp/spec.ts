@@ -50,7 +50,7 @@ function tcpSpec(mode: TcpMode): TracerSpec<TcpOptions, TcpRow> {
     command: `trace tcp ${mode}`,
     object: 'tcp',
     programs: () => PROGRAMS[mode],
-    // Socket destruction only tidies the owner map (the unclosed cross-check counts a close it
+    // Socket destruction only tidies the owner map (the missed-record cross-check counts a close it
     // implies was lost); accept() names an owner, a record only in accept mode.
     bookkeeping: () => (mode === 'accept' ? ['tcp_destroy'] : ['tcp_destroy', 'tcp_accept4_exit', 'tcp_accept_exit']),
     // Closes owed by sockets already gone whose destruction no program saw either (tcp.bpf.c).
