@@ -390,7 +390,8 @@ static __always_inline int handle_state(struct bpf_raw_tracepoint_args *ctx)
  * it. Not there: tcp_state was skipped for this change. Probes run with preemption off, so nothing
  * of the same level comes between the two programs of one change -- only interrupts (the network
  * softirq on an interrupt's exit), which are of the other level and finish before the two resume.
- * No TCP state changes in a hard interrupt or an NMI, so two levels do.
+ * No TCP state changes in a hard interrupt or an NMI, so two levels do. (Not on PREEMPT_RT, where a
+ * probe can be preempted and another task's change come between the two: not covered.)
  *
  * (A stack of keys, the second design, left a change's key behind whenever its backup was skipped,
  * and such keys stayed at the bottom for good; in a connection storm socket addresses come back

@@ -39,8 +39,9 @@ export interface Losses {
   /** Records read from the ring at stop that found JS still holding every batch slot. */
   queue: number
   /** Program runs the kernel skipped because a BPF program was already running on that CPU; for
-   * trace tcp also records found missing later (a socket destroyed or its address reused before any
-   * program saw its close: the kernel skipped every program for it). */
+   * trace tcp also records found missing later (a socket destroyed, its address reused or gone when
+   * tracing stops before any program saw its close; in states a change that does not start where the
+   * last one ended): the kernel ran no program for them. */
   recursion_misses: number
 }
 
