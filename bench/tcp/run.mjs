@@ -35,7 +35,7 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {peerInstalled, parseTcplife, parseTcpstates, lostEvents, startPeer, transitionCounts} from '../../test/support/tcp-workload/peers.mjs'
-import {startWitness, TCP_CLOSE} from '../../test/support/tcp-workload/witness.mjs'
+import {startWitness, TCP_CLOSE, TCP_LISTEN} from '../../test/support/tcp-workload/witness.mjs'
 import {buildWorkload, createNetns} from '../../test/support/tcp-workload/workload.mjs'
 import {bpfPrograms, Children, cpuOf, enableBpfStats, heldProgramIds, irqWork, median, ndjson, options, runTimeNs} from '../lib.mjs'
 
@@ -254,7 +254,7 @@ async function runOne(name, round, paths) {
       const w = witness.stop()
       witnesses.delete(witness)
       const hidden = w.events.filter((e) => w.hidden.has(e.tid))
-      r.hidden = spec.mode === 'life' ? hidden.filter((e) => e.newstate === TCP_CLOSE && e.oldstate !== 10 /* LISTEN */).length : hidden.length
+      r.hidden = spec.mode === 'life' ? hidden.filter((e) => e.newstate === TCP_CLOSE && e.oldstate !== TCP_LISTEN).length : hidden.length
       r.witness_overrun = w.overrun
     }
     r.exit = tracer.exit

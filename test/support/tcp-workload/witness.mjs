@@ -88,3 +88,4 @@ function parseEvents(text) {
 }
 
 export const TCP_CLOSE = 7
+export const TCP_LISTEN = 10
