@@ -10,22 +10,17 @@ import {environment} from './environment.js'
 import {withRefWorktree} from './git-ref.js'
 import {median} from './stats.js'
 import {type ArmReport, type BenchReport, REPORT_FORMAT, armReport, compareSuite} from './report.js'
-import {type ArmSamples, type ArmSpec, type Measure, type Progress, runArms, runHook} from './runner.js'
+import {type ArmSamples, type ArmSpec, type Measure, type Progress, type RunPlan, runArms, runHook} from './runner.js'
 import {ADAPTIVE_STAGES, type GateOptions, compareArms, singleVerdict} from './verdict.js'
 
 /** A run finished, with where it stands in the whole job. */
 export type BenchProgressEvent = Progress & {benchmark: number; benchmarks: number; labels: string[]}
 
-export interface BenchOptions {
+/** A run plan's settings (prepare, cleanup, warmup…), for commands not yet turned into arms. */
+export interface BenchOptions extends Omit<RunPlan, 'arms' | 'runs'> {
   commands: string[]
   /** Runs per arm; for compare, undefined means the adaptive design (ADAPTIVE_STAGES). */
   runs?: number
-  warmup: number
-  measure: Measure
-  seed: number
-  prepare?: string
-  cleanup?: string
-  signal?: AbortSignal
   /** Arms given as argv (JS benchmark files), parallel to commands. */
   argvs?: ArmSpec['argv'][]
   /** The arms print their own ns per call (JS benchmark files with --measure time). */
