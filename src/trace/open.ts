@@ -61,7 +61,7 @@ export function openTracer<O, R>(spec: TracerSpec<O, R>, options: O, emit: (row:
   const ctx = startContext(spec, options, tap.context ?? liveContext())
   // First, so options the reducer refuses (a bad pattern) fail before anything loads.
   const reducer = spec.reducer(options, emit, ctx)
-  return loadAndAttach(spec, options, (obj) => new RunningTracer(spec, obj, reducer, ctx.state, tap.onBatch, spec.closingCheck?.(options)))
+  return loadAndAttach(spec, options, (obj, closingCheck) => new RunningTracer(spec, obj, reducer, ctx.state, tap.onBatch, closingCheck))
 }
 
 /** A live context with the spec's start-up state captured now, before the programs attach (what
@@ -72,11 +72,12 @@ export function startContext<O>(spec: Pick<TracerSpec<O, unknown>, 'state'>, opt
 }
 
 /** Opens a spec's object with its config and map sizes, loads it, runs its setup, attaches every
- * program, and hands the object to `running`; any failure on the way closes it. */
+ * program (the closing check loaded, not attached), and hands the object and the closing check's
+ * name to `running`; any failure on the way closes it. */
 export function loadAndAttach<O, T>(
   spec: Pick<TracerSpec<O, unknown>, 'object' | 'config' | 'maxEntries' | 'programs' | 'bookkeeping' | 'closingCheck' | 'setup'>,
   options: O,
-  running: (obj: BpfObject) => T,
+  running: (obj: BpfObject, closingCheck?: string) => T,
 ): T {
   const closing = spec.closingCheck?.(options)
   const obj = BpfObject.open(spec.object, {
@@ -90,7 +91,7 @@ export function loadAndAttach<O, T>(
     obj.load()
     spec.setup?.(obj, options)
     for (const p of obj.programNames) obj.attach(p)
-    return running(obj)
+    return running(obj, closing)
   } catch (error) {
     obj.closeNow()
     throw error
